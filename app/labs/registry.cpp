@@ -1,0 +1,29 @@
+// The lab registry: one row per lab, in sidebar order. Adding a lab is adding its file pair in
+// labs/ and one row here; the sidebar, scene loading, `nnlab export`, the headless gallery and
+// the parameterized tests all iterate this table.
+#include "core/lab.h"
+#include "labs/activations_lab.h"
+
+namespace nnlab::app {
+
+const std::vector<LabInfo>& labRegistry() {
+  static const std::vector<LabInfo> registry = {
+      {"activations", "Activation functions",
+       "ReLU, sigmoid, tanh, GELU and friends, with their derivatives", &createActivationsLab},
+  };
+  return registry;
+}
+
+const LabInfo* findLab(const std::string& id) {
+  for (const LabInfo& lab : labRegistry())
+    if (id == lab.id) return &lab;
+  return nullptr;
+}
+
+std::string knownLabIds() {
+  std::string ids;
+  for (const LabInfo& lab : labRegistry()) ids += (ids.empty() ? "" : ", ") + std::string(lab.id);
+  return ids;
+}
+
+} // namespace nnlab::app
