@@ -35,7 +35,6 @@ void initImGui(Session& session, float contentScale) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr; // deterministic layout: windows placed with ImGuiCond_Always
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   FontSet fonts = loadFonts(contentScale, session.messages);
   session.shell = std::make_unique<Shell>(session.messages, fonts, contentScale);
 }
@@ -174,6 +173,8 @@ int runGui(const RunOptions& options) {
   Session session;
   initImGui(session, contentScaleX);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
+  // Keyboard navigation needs the backend's key map, so only with a window (not headless).
+  ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   ImGui_ImplOpenGL3_Init("#version 330 core");
   glfwSetWindowUserPointer(window, session.shell.get());
   glfwSetDropCallback(window, onDrop);

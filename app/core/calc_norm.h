@@ -14,11 +14,11 @@
 namespace nnlab::app {
 
 struct CalcNormArgs {
-  std::string kind;          // "batch", "layer", "instance" or "group"
-  long long groups = 0;      // G, with --kind group
-  bool groupsGiven = false;  // whether --groups was on the command line
-  double eps = 1e-5;         // ε, PyTorch's default
-  std::string values;        // nested JSON list, N×C, N×C×L, N×C×H×W or N×C×D×H×W
+  std::string kind;         // "batch", "layer", "instance" or "group"
+  long long groups = 0;     // G, with --kind group
+  bool groupsGiven = false; // whether --groups was on the command line
+  double eps = 1e-5;        // ε, PyTorch's default
+  std::string values;       // nested JSON list, N×C, N×C×L, N×C×H×W or N×C×D×H×W
   bool json = false;
 };
 

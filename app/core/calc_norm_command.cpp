@@ -65,8 +65,13 @@ void printText(std::ostream& out, const Tensor& input, const NormForward& f) {
       << " input (" << axesDescription(input.shape()) << ")";
   if (layout.kind() == NormKind::Group) out << ", G = " << layout.groups();
   out << ", ε = " << formatNormNumber(f.eps) << "\n";
-  out << "statistics: " << groupingDescription(layout.kind()) << "; shape ["
-      << layout.statisticsShape().toString() << "]\n\n";
+  std::string statShape;
+  for (Index d : layout.statisticsShape().toVector()) {
+    if (!statShape.empty()) statShape += ", ";
+    statShape += std::to_string(d);
+  }
+  out << "statistics: " << groupingDescription(layout.kind()) << "; shape [" << statShape
+      << "]\n\n";
   for (const DerivationStep& step : normDerivation(input, f)) {
     out << "  " << step.quantity << ":  " << step.formula << "\n";
     out << "      = " << step.substituted << "\n";
@@ -101,7 +106,8 @@ void printJson(std::ostream& out, const Tensor& input, const NormForward& f) {
 int runCalcNorm(const CalcNormArgs& args, std::ostream& out, std::ostream& err) {
   const std::optional<NormKind> kind = parseNormKind(args.kind);
   if (!kind)
-    return usageError(err, "--kind", "expected batch, layer, instance or group (got \"" + args.kind + "\")");
+    return usageError(err, "--kind",
+                      "expected batch, layer, instance or group (got \"" + args.kind + "\")");
   if (*kind == NormKind::Group && !args.groupsGiven)
     return usageError(err, "--groups", "required with --kind group (G must divide C)");
   if (*kind != NormKind::Group && args.groupsGiven)
@@ -115,7 +121,8 @@ int runCalcNorm(const CalcNormArgs& args, std::ostream& out, std::ostream& err) 
   spec.groups = args.groupsGiven ? args.groups : 1;
   spec.eps = static_cast<float>(args.eps);
   if (args.eps > 0 && !(spec.eps > 0.0f)) // a positive double that underflows to 0 as a float
-    return usageError(err, "--eps", "too small for single precision (got " + formatNormNumber(args.eps) + ")");
+    return usageError(err, "--eps",
+                      "too small for single precision (got " + formatNormNumber(args.eps) + ")");
   Result<NormForward> f = normForward(input.value(), spec);
   if (!f) return usageError(err, flagFor(f.error().where), f.error().what);
 
@@ -131,7 +138,8 @@ void addCalcNormCommand(CLI::App& calc, CommandAction& action) {
   CLI::App* norm = calc.add_subcommand(
       "norm", "Normalization statistics (mean, biased variance, x̂) with the worked steps");
   norm->add_option("--kind", args->kind, "batch | layer | instance | group")->required();
-  CLI::Option* groups = norm->add_option("--groups", args->groups, "G for --kind group (must divide C)");
+  CLI::Option* groups =
+      norm->add_option("--groups", args->groups, "G for --kind group (must divide C)");
   norm->add_option("--eps", args->eps, "ε under the square root")->capture_default_str();
   norm->add_option("--values", args->values,
                    "Nested JSON list, N×C or N×C×H×W (also N×C×L, N×C×D×H×W), e.g. "

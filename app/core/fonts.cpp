@@ -10,12 +10,13 @@ namespace nnlab::app {
 
 namespace {
 
-// Unicode blocks the labs write in: Latin + Latin-1, Latin Extended-A (ŷ), combining marks (x̂),
+// Unicode blocks the labs write in: Latin + Latin-1, Latin Extended-A (ŷ), modifier letters
+// (the ˣ of e⁻ˣ), combining marks (x̂),
 // Greek (α β γ σ μ), general punctuation (– — ‖ …), super/subscripts (² ³ ᵗ ₁), letterlike
 // symbols (ℝ), arrows (→ ←), mathematical operators (∂ ∑ √ ∞ ≈ ≤ ·), miscellaneous technical
 // (⌊ ⌋ ⌈ ⌉), geometric shapes (▶ ■ ●).
 const ImWchar kFormulaGlyphRanges[] = {
-    0x0020, 0x00FF, 0x0100, 0x017F, 0x0300, 0x036F, 0x0370, 0x03FF, 0x1D00, 0x1DBF,
+    0x0020, 0x00FF, 0x0100, 0x017F, 0x02B0, 0x02FF, 0x0300, 0x036F, 0x0370, 0x03FF, 0x1D00, 0x1DBF,
     0x2000, 0x206F, 0x2070, 0x209F, 0x2100, 0x214F, 0x2190, 0x21FF, 0x2200, 0x22FF,
     0x2300, 0x23FF, 0x25A0, 0x25FF, 0,
 };

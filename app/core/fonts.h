@@ -21,7 +21,7 @@ struct FontSet {
 };
 
 // Presentation mode scales fonts and line widths by this factor (for a projector).
-constexpr float kPresentationScale = 1.75f;
+constexpr float kPresentationScale = 1.5f;
 // Font pixel height at content scale 1.
 constexpr float kBaseFontSize = 17.0f;
 

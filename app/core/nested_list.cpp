@@ -35,7 +35,9 @@ std::string describe(const json& value) {
   }
 }
 
-std::string valueCount(size_t n) { return std::to_string(n) + (n == 1 ? " value" : " values"); }
+std::string valueCount(size_t n) {
+  return std::to_string(n) + (n == 1 ? " value" : " values");
+}
 
 // Depth-first walk that checks every list against `dims` and appends the numbers in row-major
 // order. Returns the first error.
@@ -47,7 +49,8 @@ Status collect(const json& node, const std::vector<Index>& dims, std::vector<Ind
     if (node.is_array())
       return Error{where, "ragged list" + at + ": expected a number, got a list of " +
                               valueCount(node.size())};
-    if (!node.is_number()) return Error{where, "expected a number" + at + ", got " + describe(node)};
+    if (!node.is_number())
+      return Error{where, "expected a number" + at + ", got " + describe(node)};
     const double v = node.get<double>();
     if (std::fabs(v) > std::numeric_limits<float>::max())
       return Error{where, "number" + at + " is outside the float range"};
@@ -81,13 +84,15 @@ json toNested(const Tensor& t, int axis, Index offset) {
 } // namespace
 
 Result<Tensor> tensorFromNestedList(const json& list, const std::string& where) {
-  if (!list.is_array()) return Error{where, "expected a nested list of numbers, got " + describe(list)};
+  if (!list.is_array())
+    return Error{where, "expected a nested list of numbers, got " + describe(list)};
   // The shape: the length of the first list at each depth.
   std::vector<Index> dims;
   std::vector<Index> firstPath;
   for (const json* node = &list; node->is_array(); node = &(*node)[0]) {
     if (node->empty())
-      return Error{where, "empty list" + (firstPath.empty() ? "" : " at " + positionText(firstPath))};
+      return Error{where,
+                   "empty list" + (firstPath.empty() ? "" : " at " + positionText(firstPath))};
     if (static_cast<int>(dims.size()) == Shape::kMaxRank)
       return Error{where, "nested deeper than " + std::to_string(Shape::kMaxRank) +
                               " levels (a tensor has rank at most 5)"};
@@ -108,7 +113,8 @@ Result<Tensor> parseNestedList(const std::string& text, const std::string& where
     // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 9: ...";
     // the bracketed id means nothing to a user.
     std::string what = e.what();
-    if (const size_t close = what.find("] "); what.rfind("[json.exception", 0) == 0 && close != std::string::npos)
+    if (const size_t close = what.find("] ");
+        what.rfind("[json.exception", 0) == 0 && close != std::string::npos)
       what = what.substr(close + 2);
     return Error{where, "malformed JSON: " + what};
   }

@@ -25,7 +25,15 @@ void applyTheme(ImGuiStyle& style) {
   style.Colors[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.97f, 1.0f);
   style.Colors[ImGuiCol_ChildBg] = ImVec4(1.0f, 1.0f, 1.0f, 1.0f);
   style.Colors[ImGuiCol_Text] = ImVec4(0.08f, 0.08f, 0.10f, 1.0f);
+  // Slider and input frames must stand out from the white content area.
+  style.Colors[ImGuiCol_FrameBg] = ImVec4(0.88f, 0.89f, 0.92f, 1.0f);
+  style.Colors[ImGuiCol_FrameBgHovered] = ImVec4(0.80f, 0.85f, 0.95f, 1.0f);
+  style.Colors[ImGuiCol_FrameBgActive] = ImVec4(0.72f, 0.80f, 0.95f, 1.0f);
 }
+
+// Plot text is sized in points for paper (11.5 pt tick labels); on screen it should read like the
+// UI's own 17 px text, so figures drawn in the window are scaled up by this much.
+constexpr float kOnScreenPlotScale = 1.35f;
 
 ImVec4 severityColor(Severity s) {
   switch (s) {
@@ -55,12 +63,14 @@ void Shell::applyScale() {
   ImGui::GetStyle() = style;
   ImGui::GetIO().FontDefault = presentation_ ? fonts_.presentationText : fonts_.text;
   plotStyle_ = plot::PlotStyle{};
-  plotStyle_.scale = scale;
+  plotStyle_.scale = scale * kOnScreenPlotScale;
 }
 
 void Shell::setPresentation(bool on) {
   if (on == presentation_) return;
   presentation_ = on;
+  // On a projector every pixel counts: the lab list folds away (the Labs menu still switches).
+  showSidebar_ = !on;
   applyScale();
 }
 
@@ -124,10 +134,12 @@ void Shell::drawFrame(float displayWidth, float displayHeight, float frameMillis
   const float sidebarWidth = 15.0f * ImGui::GetFontSize();
   const float bodyHeight = ImGui::GetContentRegionAvail().y - statusHeight;
 
-  ImGui::BeginChild("sidebar", ImVec2(sidebarWidth, bodyHeight), true);
-  drawSidebar(sidebarWidth);
-  ImGui::EndChild();
-  ImGui::SameLine(0, 0);
+  if (showSidebar_) {
+    ImGui::BeginChild("sidebar", ImVec2(sidebarWidth, bodyHeight), true);
+    drawSidebar(sidebarWidth);
+    ImGui::EndChild();
+    ImGui::SameLine(0, 0);
+  }
   ImGui::BeginChild("content", ImVec2(0, bodyHeight), true);
   const LabInfo& info = currentLabInfo();
   ImGui::PushFont(presentation_ ? fonts_.presentationText : fonts_.text);
@@ -158,6 +170,7 @@ void Shell::drawMenuBar() {
   if (ImGui::BeginMenu("View")) {
     bool presentation = presentation_;
     if (ImGui::MenuItem("Presentation mode", "F5", &presentation)) setPresentation(presentation);
+    ImGui::MenuItem("Lab list", nullptr, &showSidebar_);
     ImGui::MenuItem("Message log", nullptr, &showMessageLog_);
     ImGui::EndMenu();
   }

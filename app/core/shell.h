@@ -69,6 +69,7 @@ private:
   std::string pathInput_;
   std::string dialogError_;
   bool showMessageLog_ = false;
+  bool showSidebar_ = true;
   bool quitRequested_ = false;
 };
 

@@ -51,7 +51,8 @@ class ActivationsLab final : public Lab {
 public:
   void draw(const LabContext& context) override {
     const float em = ImGui::GetFontSize();
-    ImGui::BeginChild("controls", ImVec2(18 * em, 0));
+    // The controls take at most a third of the width, so the figure keeps room on a projector.
+    ImGui::BeginChild("controls", ImVec2(std::min(18 * em, 0.34f * ImGui::GetContentRegionAvail().x), 0));
     drawControls();
     ImGui::EndChild();
     ImGui::SameLine();
@@ -63,7 +64,8 @@ public:
     }
     const float tableHeight = (static_cast<float>(countShown()) + 2.5f) * ImGui::GetFrameHeightWithSpacing();
     const ImVec2 available = ImGui::GetContentRegionAvail();
-    plot::PlotFigure("activations", figure_, ImVec2(available.x, std::max(10 * em, available.y - tableHeight)),
+    plot::PlotFigure("activations", figure_,
+                     ImVec2(available.x, std::max({10 * em, 0.6f * available.y, available.y - tableHeight})),
                      context.plotStyle);
     drawValueTable();
     ImGui::EndChild();
