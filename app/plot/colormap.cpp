@@ -1,0 +1,108 @@
+#include "plot/colormap.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nnlab::plot {
+namespace {
+
+// Viridis as a degree-6 polynomial per channel (Matt Zucker's least-squares fit to matplotlib's
+// 256-entry table, public domain; max error about 1/255), evaluated by Horner's rule.
+Color viridis(double t) {
+  static const double c[7][3] = {
+      {0.2777273272234177, 0.005407344544966578, 0.3340998053353061},
+      {0.1050930431085774, 1.404613529898575, 1.384590162594685},
+      {-0.3308618287255563, 0.214847559468213, 0.09509516302823659},
+      {-4.634230498983486, -5.799100973351585, -19.33244095627987},
+      {6.228269936347081, 14.17993336680509, 56.69055260068105},
+      {4.776384997670288, -13.74514537774601, -65.35303263337234},
+      {-5.435455855934631, 4.645852612178535, 26.3124352495832}};
+  double rgb[3];
+  for (int ch = 0; ch < 3; ++ch) {
+    double v = c[6][ch];
+    for (int k = 5; k >= 0; --k) v = v * t + c[k][ch];
+    rgb[ch] = std::clamp(v, 0.0, 1.0);
+  }
+  return {float(rgb[0]), float(rgb[1]), float(rgb[2]), 1.0f};
+}
+
+// ColorBrewer RdBu (11 classes), reversed so t = 0 is dark blue and t = 1 dark red; linear
+// interpolation between the published stops.
+Color diverging(double t) {
+  static const unsigned stops[11] = {0x053061, 0x2166ac, 0x4393c3, 0x92c5de, 0xd1e5f0, 0xf7f7f7,
+                                     0xfddbc7, 0xf4a582, 0xd6604d, 0xb2182b, 0x67001f};
+  const double x = t * 10.0;
+  const int i = std::min(static_cast<int>(x), 9);
+  const double f = x - i;
+  auto channel = [&](int shift) {
+    const double a = ((stops[i] >> shift) & 0xff) / 255.0, b = ((stops[i + 1] >> shift) & 0xff) / 255.0;
+    return float(a + (b - a) * f);
+  };
+  return {channel(16), channel(8), channel(0), 1.0f};
+}
+
+} // namespace
+
+Color colormapColor(Colormap map, double t) {
+  if (std::isnan(t)) return {0.5f, 0.5f, 0.5f, 1.0f};
+  t = std::clamp(t, 0.0, 1.0);
+  return map == Colormap::Viridis ? viridis(t) : diverging(t);
+}
+
+double relativeLuminance(Color c) {
+  auto linear = [](double s) { return s <= 0.04045 ? s / 12.92 : std::pow((s + 0.055) / 1.055, 2.4); };
+  return 0.2126 * linear(c.r) + 0.7152 * linear(c.g) + 0.0722 * linear(c.b);
+}
+
+double ColorScale::normalize(double value) const {
+  if (std::isnan(value)) return std::nan("");
+  double lo = vmin, hi = vmax, v = value;
+  if (log) {
+    if (v <= 0 || lo <= 0 || hi <= 0) return 0;
+    lo = std::log10(lo), hi = std::log10(hi), v = std::log10(v);
+  }
+  if (!(hi > lo)) return 0.5; // a constant field: the middle of the map
+  return std::clamp((v - lo) / (hi - lo), 0.0, 1.0);
+}
+
+ColorScale resolveColorScale(const Heatmap& heatmap) {
+  ColorScale scale;
+  scale.map = heatmap.colormap;
+  scale.log = heatmap.logColor;
+  double lo = INFINITY, hi = -INFINITY, maxAbs = 0;
+  for (float v : heatmap.values) {
+    if (!std::isfinite(v) || (scale.log && v <= 0)) continue;
+    lo = std::min(lo, double(v)), hi = std::max(hi, double(v));
+    maxAbs = std::max(maxAbs, std::abs(double(v)));
+  }
+  if (!(hi >= lo)) lo = scale.log ? 1 : 0, hi = scale.log ? 10 : 1; // no finite data
+  if (heatmap.colormap == Colormap::Diverging && !scale.log) {
+    if (maxAbs == 0) maxAbs = 1;
+    lo = -maxAbs, hi = maxAbs;
+  }
+  scale.vmin = heatmap.vmin.value_or(lo);
+  scale.vmax = heatmap.vmax.value_or(hi);
+  return scale;
+}
+
+std::vector<std::uint8_t> heatmapToRgba(const Heatmap& heatmap, bool rowZeroOnTop) {
+  const ColorScale scale = resolveColorScale(heatmap);
+  // A 256-entry table: one colour per 8-bit level is all the output can show anyway.
+  std::uint32_t table[256];
+  for (int i = 0; i < 256; ++i) table[i] = colormapColor(scale.map, i / 255.0).toRgba8();
+  const std::uint32_t nanColor = Color{0.5f, 0.5f, 0.5f, 1.0f}.toRgba8();
+  std::vector<std::uint8_t> rgba(std::size_t(heatmap.rows) * heatmap.cols * 4);
+  for (int r = 0; r < heatmap.rows; ++r) {
+    const int imageRow = rowZeroOnTop ? r : heatmap.rows - 1 - r;
+    for (int c = 0; c < heatmap.cols; ++c) {
+      const double t = scale.normalize(heatmap.values[std::size_t(r) * heatmap.cols + c]);
+      const std::uint32_t packed = std::isnan(t) ? nanColor : table[int(std::lround(t * 255))];
+      std::uint8_t* px = &rgba[(std::size_t(imageRow) * heatmap.cols + c) * 4];
+      px[0] = packed & 0xff, px[1] = (packed >> 8) & 0xff, px[2] = (packed >> 16) & 0xff;
+      px[3] = (packed >> 24) & 0xff;
+    }
+  }
+  return rgba;
+}
+
+} // namespace nnlab::plot

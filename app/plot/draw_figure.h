@@ -1,0 +1,94 @@
+// draw_figure.h: lays out a Figure and draws it on any Canvas.
+//
+//   PlotStyle                 sizes, colours, spacing; `scale` enlarges everything (presentation)
+//   AxisMap, FigureLayout     where the plot box, the ticks and the colorbar landed, and how data
+//                             maps to canvas points (tests check it; widgets map the mouse back)
+//   layoutFigure()            the layout alone (measures text through the canvas)
+//   drawFigure()              layout + drawing: title, axes, grid, heatmap, contours, lines,
+//                             scatter, annotations, colorbar, legend
+//
+// Both renderers call drawFigure(), so the screen and the exported file show the same figure.
+#pragma once
+
+#include <string>
+
+#include "plot/canvas.h"
+#include "plot/colormap.h"
+#include "plot/figure.h"
+#include "plot/ticks.h"
+
+namespace nnlab::plot {
+
+struct PlotStyle {
+  float scale = 1.0f; // multiplies every length and font size below (presentation mode: 1.5-2)
+
+  // Font sizes are line heights in points (ImGui's "font size"); 11.5 is about a 10 pt em.
+  float titleSize = 14.0f;
+  float labelSize = 12.5f;     // axis and colorbar labels
+  float tickLabelSize = 11.5f;
+  float legendSize = 11.5f;
+  float annotationSize = 11.5f;
+  float cellValueSize = 10.0f; // Heatmap::showValues, shrunk further to fit a cell
+
+  float lineWidthScale = 1.0f; // multiplies series and contour widths (on top of scale)
+  float axisLineWidth = 0.8f;
+  float gridLineWidth = 0.6f;
+  float tickLength = 3.5f;
+  float minorTickLength = 2.0f;
+
+  float padding = 8.0f;        // empty border around the whole figure
+  float tickLabelGap = 3.0f;   // tick end to tick label
+  float labelGap = 4.0f;       // tick labels to axis label
+  float titleGap = 8.0f;       // title to plot box
+  float colorbarGap = 12.0f;   // plot box to colorbar
+  float colorbarWidth = 11.0f;
+  float xTickSpacing = 70.0f;  // wanted distance between labelled ticks
+  float yTickSpacing = 45.0f;
+
+  Color background = {1, 1, 1, 1};      // the whole figure (exports are white, like paper)
+  Color plotBackground = {1, 1, 1, 1};
+  Color foreground = {0.13f, 0.13f, 0.13f, 1}; // text, axis lines, ticks
+  Color gridColor = {0.87f, 0.87f, 0.87f, 1};
+  Color contourColor = {0.2f, 0.2f, 0.2f, 1};
+  Color legendBackground = {1, 1, 1, 0.85f};
+  Color legendBorder = {0.75f, 0.75f, 0.75f, 1};
+
+  // A copy with `scale` multiplied by factor (presentation mode, hi-DPI).
+  PlotStyle scaled(float factor) const {
+    PlotStyle s = *this;
+    s.scale *= factor;
+    return s;
+  }
+};
+
+// One axis: data range [min, max] onto canvas coordinates [p0, p1] (p0 is where min lands).
+struct AxisMap {
+  double min = 0, max = 1;
+  float p0 = 0, p1 = 1;
+  bool log = false;
+  // Canvas coordinate of a data value (NaN for values a log axis cannot show).
+  float toCanvas(double value) const;
+  double toData(float canvas) const;
+};
+
+struct FigureLayout {
+  std::string error;       // Figure::validate()'s complaint; nothing else is set then
+  Rect area;               // what drawFigure was given
+  Rect plot;               // the data box
+  AxisMap x, y;
+  Ticks xTicks, yTicks;
+  bool hasColorbar = false;
+  Rect colorbar;           // the colour bar itself (ticks and label sit to its right)
+  ColorScale colorScale;   // resolved heatmap scale (when there is a heatmap)
+  Ticks colorbarTicks;
+  float yTickLabelWidth = 0; // widest y tick label (where the y label went)
+};
+
+FigureLayout layoutFigure(const Figure& figure, Canvas& canvas, Rect area, const PlotStyle& style);
+FigureLayout drawFigure(const Figure& figure, Canvas& canvas, Rect area, const PlotStyle& style);
+
+// A 64-bit hash of a heatmap's pixels-relevant content (values, size, colormap, range), so a
+// GPU canvas re-uploads its texture only when the picture would change.
+std::uint64_t heatmapContentKey(const Heatmap& heatmap);
+
+} // namespace nnlab::plot

@@ -1,0 +1,142 @@
+// The on-screen renderer: PlotFigure draws through ImGui draw lists without a window, and the
+// texture cache uploads a heatmap once per change, not once per frame (EGL surfaceless GL).
+#include <gtest/gtest.h>
+
+#include <imgui.h>
+
+#include <cmath>
+#include <memory>
+
+#include "gl/headless_context.h"
+#include "plot/imgui_canvas.h"
+#include "plot/plot_widget.h"
+
+using namespace nnlab::plot;
+
+namespace {
+
+// An ImGui context with a built font atlas and a display, no renderer: draw lists only.
+class ImGuiFrames {
+public:
+  ImGuiFrames() {
+    context_ = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(900, 700);
+    io.DeltaTime = 1.0f / 60;
+    unsigned char* pixels;
+    int w, h;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+  }
+  ~ImGuiFrames() { ImGui::DestroyContext(context_); }
+  void begin() {
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(900, 700), ImGuiCond_Always);
+    ImGui::Begin("plots");
+  }
+  ImDrawData* end() {
+    ImGui::End();
+    ImGui::Render();
+    return ImGui::GetDrawData();
+  }
+
+private:
+  ImGuiContext* context_;
+};
+
+Figure lineFigure() {
+  Figure f;
+  f.title = "sigmoid σ(x)";
+  f.xAxis.label = "x";
+  f.yAxis.label = "σ(x)";
+  LineSeries s;
+  s.label = "σ";
+  for (int i = 0; i <= 100; ++i) {
+    const double x = -6 + 0.12 * i;
+    s.x.push_back(x), s.y.push_back(1 / (1 + std::exp(-x)));
+  }
+  f.lines = {s};
+  return f;
+}
+
+Figure heatmapFigure(float corner) {
+  Figure f;
+  Heatmap h;
+  h.rows = 8, h.cols = 8;
+  for (int i = 0; i < 64; ++i) h.values.push_back(float(i));
+  h.values[0] = corner;
+  f.heatmap = h;
+  f.yAxis.invert = true;
+  return f;
+}
+
+} // namespace
+
+TEST(PlotImGui, PlotFigureDrawsIntoTheWindowWithoutGl) {
+  ImGuiFrames frames;
+  const ImDrawData* data = nullptr;
+  for (int frame = 0; frame < 2; ++frame) { // ImGui keeps a new window hidden on its first frame
+    frames.begin();
+    PlotFigure("sigmoid", lineFigure(), ImVec2(600, 400), PlotStyle{});
+    data = frames.end();
+  }
+  // Axes, ticks, labels, a 101-point line and the legend: an empty window has under 100
+  // vertices, this figure over 300; its white background is a quad at the window's cursor (8, 27).
+  EXPECT_GT(data->TotalVtxCount, 300);
+  bool whiteCorner = false;
+  for (int l = 0; l < data->CmdListsCount; ++l)
+    for (const ImDrawVert& v : data->CmdLists[l]->VtxBuffer)
+      whiteCorner |= v.col == 0xFFFFFFFFu && std::abs(v.pos.x - 8) < 0.5f && std::abs(v.pos.y - 27) < 0.5f;
+  EXPECT_TRUE(whiteCorner);
+}
+
+TEST(PlotImGui, RotatedTextTurnsAboutItsAnchor) {
+  ImGuiFrames frames;
+  frames.begin();
+  ImDrawList* list = ImGui::GetWindowDrawList();
+  ImGuiCanvas canvas(list, ImGui::GetFont(), nullptr, 1, 0);
+  const int first = list->VtxBuffer.Size;
+  canvas.text({300, 300}, "loss", 13, {0, 0, 0, 1}, HAlign::Left, VAlign::Top, true);
+  // Reading upwards from the anchor: every glyph vertex is above it and right of it (Top
+  // alignment puts the text's top edge at the anchor, facing left).
+  ASSERT_GT(list->VtxBuffer.Size, first);
+  for (int i = first; i < list->VtxBuffer.Size; ++i) {
+    EXPECT_LE(list->VtxBuffer[i].pos.y, 300.5f);
+    EXPECT_GE(list->VtxBuffer[i].pos.x, 299.5f);
+  }
+  const Size s = canvas.measureText("loss", 26);
+  EXPECT_FLOAT_EQ(s.h, 26);
+  EXPECT_NEAR(s.w, 2 * canvas.measureText("loss", 13).w, 1.0f);
+  frames.end();
+}
+
+TEST(PlotImGui, HeatmapTextureUploadsOnlyWhenDataChanges) {
+  auto gl = nnlab::gl::HeadlessContext::create();
+  if (!gl) GTEST_SKIP() << "no EGL surfaceless GL here: " << gl.error().message();
+  ImGuiFrames frames;
+  TextureCache cache;
+  auto drawFrame = [&](const Figure& f, int frame) {
+    frames.begin();
+    ImGuiCanvas canvas(ImGui::GetWindowDrawList(), ImGui::GetFont(), &cache, 42, frame);
+    drawFigure(f, canvas, {0, 0, 500, 400}, PlotStyle{});
+    frames.end();
+  };
+  drawFrame(heatmapFigure(0), 1);
+  EXPECT_EQ(cache.uploads(), 2); // the heatmap and the colour bar
+  drawFrame(heatmapFigure(0), 2);
+  drawFrame(heatmapFigure(0), 3);
+  EXPECT_EQ(cache.uploads(), 2); // same data: nothing re-uploaded
+  drawFrame(heatmapFigure(5.5f), 4);
+  EXPECT_EQ(cache.uploads(), 3); // one value changed: the heatmap again, the bar stays
+  EXPECT_EQ(cache.size(), 2u);
+  cache.collect(1000, 300); // neither drawn for ~1000 frames: freed
+  EXPECT_EQ(cache.size(), 0u);
+  cache.clear(); // textures go before the context
+}
+
+TEST(PlotImGui, ExportFileStemFromTitle) {
+  EXPECT_EQ(exportFileStem("Training loss (Adam)"), "training_loss_adam");
+  EXPECT_EQ(exportFileStem("σ"), "figure");
+  EXPECT_EQ(exportFileStem(""), "figure");
+}
