@@ -25,16 +25,16 @@
 namespace nnlab::app {
 
 struct CalcConvArgs {
-  std::string input;             // "3x64x64", channels first
+  std::string input; // "3x64x64", channels first
   long long filters = 0;
-  std::string kernel;            // "5" or "4x5"
+  std::string kernel; // "5" or "4x5"
   std::string stride = "1";
-  std::string padding = "0";     // sizes, "same" (TensorFlow) or "causal" (1-D)
+  std::string padding = "0"; // sizes, "same" (TensorFlow) or "causal" (1-D)
   std::string dilation = "1";
   long long groups = 1;
   bool noBias = false;
   bool depthwiseSeparable = false;
-  std::string x, w, b;           // optional nested JSON lists: C×spatial, F×C/g×kernel, F
+  std::string x, w, b; // optional nested JSON lists: C×spatial, F×C/g×kernel, F
   bool json = false;
 };
 int runCalcConv(const CalcConvArgs& args, std::ostream& out, std::ostream& err);
@@ -50,7 +50,7 @@ int runCalcLinear(const CalcLinearArgs& args, std::ostream& out, std::ostream& e
 struct CalcPoolArgs {
   std::string input;
   std::string kernel;
-  std::string stride;        // empty: the kernel
+  std::string stride; // empty: the kernel
   std::string padding = "0";
   bool ceil = false;
   bool json = false;

@@ -27,10 +27,10 @@ int usageError(std::ostream& err, const Error& error) {
 
 // The engine names quantities in its own words ("kernel"); the user typed flags ("--kernel").
 Error asFlag(Error e, const std::string& inputFlag = "--input") {
-  if (e.where == "input") e.where = inputFlag;
+  if (e.where == "input")
+    e.where = inputFlag;
   else if (e.where == "filters" || e.where == "kernel" || e.where == "stride" ||
-           e.where == "padding" || e.where == "dilation" || e.where == "groups" ||
-           e.where == "out")
+           e.where == "padding" || e.where == "dilation" || e.where == "groups" || e.where == "out")
     e.where = "--" + e.where;
   return e;
 }
@@ -38,8 +38,10 @@ Error asFlag(Error e, const std::string& inputFlag = "--input") {
 json stepsJson(const Derivation& steps) {
   json list = json::array();
   for (const DerivationStep& s : steps)
-    list.push_back({{"quantity", s.quantity}, {"formula", s.formula},
-                    {"substituted", s.substituted}, {"result", s.result}});
+    list.push_back({{"quantity", s.quantity},
+                    {"formula", s.formula},
+                    {"substituted", s.substituted},
+                    {"result", s.result}});
   return list;
 }
 
@@ -90,7 +92,8 @@ int runCalcConv(const CalcConvArgs& args, std::ostream& out, std::ostream& err) 
   if (!input) return usageError(err, input.error());
   if (input->size() < 2 || input->size() > 4)
     return usageError(err, {"--input", "expected channels then 1 to 3 sizes (CxL, CxHxW or "
-                                       "CxTxHxW), got \"" + args.input + "\""});
+                                       "CxTxHxW), got \"" +
+                                           args.input + "\""});
   ConvLayerSpec spec;
   spec.input = *input;
   spec.filters = args.filters;
@@ -112,7 +115,8 @@ int runCalcConv(const CalcConvArgs& args, std::ostream& out, std::ostream& err) 
     Result<std::vector<Index>> padding = parseSizes(args.padding, "--padding");
     if (!padding)
       return usageError(err, {"--padding", "expected sizes like 1 or 1x2, \"same\" or \"causal\" "
-                                           "(got \"" + args.padding + "\")"});
+                                           "(got \"" +
+                                               args.padding + "\")"});
     spec.options.padding = *padding;
   }
 
@@ -135,8 +139,8 @@ int runCalcConv(const CalcConvArgs& args, std::ostream& out, std::ostream& err) 
     Result<Tensor> x = parseNestedList(args.x, "--x");
     if (!x) return usageError(err, x.error());
     if (x->shape() != Shape(*input))
-      return usageError(err, {"--x", "shape " + x->shape().toString() + " does not match --input " +
-                                         args.input});
+      return usageError(
+          err, {"--x", "shape " + x->shape().toString() + " does not match --input " + args.input});
     Result<Tensor> w = parseNestedList(args.w, "--w");
     if (!w) return usageError(err, w.error());
     std::vector<Index> expectedW{args.filters, (*input)[0] / args.groups};
@@ -342,9 +346,8 @@ void addCalcConvCommands(CLI::App& calc, CommandAction& action) {
   c->add_option("--w", conv->w, "Weights, nested JSON list F×C/groups×kernel");
   c->add_option("--b", conv->b, "Bias, JSON list of F values");
   c->add_flag("--json", conv->json, "Print JSON instead of text");
-  c->callback([conv, &action] {
-    action = [conv] { return runCalcConv(*conv, std::cout, std::cerr); };
-  });
+  c->callback(
+      [conv, &action] { action = [conv] { return runCalcConv(*conv, std::cout, std::cerr); }; });
 
   auto linear = std::make_shared<CalcLinearArgs>();
   CLI::App* l = calc.add_subcommand("linear", "Fully connected layer on the flattened input");
@@ -364,9 +367,8 @@ void addCalcConvCommands(CLI::App& calc, CommandAction& action) {
   p->add_option("--padding", pool->padding, "Padding per side")->capture_default_str();
   p->add_flag("--ceil", pool->ceil, "Ceil mode (PyTorch's ceil_mode=True)");
   p->add_flag("--json", pool->json, "Print JSON instead of text");
-  p->callback([pool, &action] {
-    action = [pool] { return runCalcPool(*pool, std::cout, std::cerr); };
-  });
+  p->callback(
+      [pool, &action] { action = [pool] { return runCalcPool(*pool, std::cout, std::cerr); }; });
 
   auto rf = std::make_shared<CalcRfArgs>();
   CLI::App* r = calc.add_subcommand("rf", "Receptive field, jump and start over a layer stack");
@@ -374,9 +376,7 @@ void addCalcConvCommands(CLI::App& calc, CommandAction& action) {
       ->required();
   r->add_option("--input", rf->input, "Optional spatial input size (HxW) for output sizes");
   r->add_flag("--json", rf->json, "Print JSON instead of text");
-  r->callback([rf, &action] {
-    action = [rf] { return runCalcRf(*rf, std::cout, std::cerr); };
-  });
+  r->callback([rf, &action] { action = [rf] { return runCalcRf(*rf, std::cout, std::cerr); }; });
 }
 
 } // namespace nnlab::app
