@@ -6,7 +6,9 @@
 
 namespace nnlab::gl {
 
-Texture::~Texture() { reset(); }
+Texture::~Texture() {
+  reset();
+}
 
 Texture::Texture(Texture&& other) noexcept
     : id_(std::exchange(other.id_, 0)), width_(std::exchange(other.width_, 0)),

@@ -10,7 +10,8 @@ CairoCanvas::CairoCanvas(cairo_t* cr) : cr_(cr) {
   cairo_set_font_size(cr_, 100);
   cairo_font_extents_t fe;
   cairo_font_extents(cr_, &fe);
-  if (fe.ascent > 0 && fe.descent >= 0) ascentPerEm_ = fe.ascent / 100, descentPerEm_ = fe.descent / 100;
+  if (fe.ascent > 0 && fe.descent >= 0)
+    ascentPerEm_ = fe.ascent / 100, descentPerEm_ = fe.descent / 100;
 }
 
 void CairoCanvas::setFontSize(float lineHeight) {
@@ -19,7 +20,8 @@ void CairoCanvas::setFontSize(float lineHeight) {
   cairo_set_font_size(cr_, lineHeight / (ascentPerEm_ + descentPerEm_));
 }
 
-void CairoCanvas::polyline(const Point* points, int count, float width, Color color, LineStyle style, bool closed) {
+void CairoCanvas::polyline(const Point* points, int count, float width, Color color,
+                           LineStyle style, bool closed) {
   if (count < 2) return;
   cairo_save(cr_);
   cairo_new_path(cr_);
@@ -84,13 +86,15 @@ Size CairoCanvas::measureText(std::string_view text, float size) {
   return {float(te.x_advance), size};
 }
 
-void CairoCanvas::text(Point anchor, std::string_view text, float size, Color color, HAlign hAlign, VAlign vAlign,
-                       bool rotated) {
+void CairoCanvas::text(Point anchor, std::string_view text, float size, Color color, HAlign hAlign,
+                       VAlign vAlign, bool rotated) {
   if (text.empty()) return;
   const Size extent = measureText(text, size); // also sets the font size
   const double em = size / (ascentPerEm_ + descentPerEm_);
   const double ascent = ascentPerEm_ * em, descent = descentPerEm_ * em;
-  const double dx = hAlign == HAlign::Left ? 0 : hAlign == HAlign::Center ? -extent.w / 2 : -extent.w;
+  const double dx = hAlign == HAlign::Left     ? 0
+                    : hAlign == HAlign::Center ? -extent.w / 2
+                                               : -extent.w;
   double baseline = 0; // offset from the anchor to the baseline, in the text's own frame
   switch (vAlign) {
   case VAlign::Top: baseline = ascent; break;
@@ -109,10 +113,12 @@ void CairoCanvas::text(Point anchor, std::string_view text, float size, Color co
 }
 
 void CairoCanvas::image(const ImageSource& source, Rect dest, ImageFilter filter) {
-  if (source.width <= 0 || source.height <= 0 || dest.w <= 0 || dest.h <= 0 || !source.fillRgba) return;
+  if (source.width <= 0 || source.height <= 0 || dest.w <= 0 || dest.h <= 0 || !source.fillRgba)
+    return;
   std::vector<std::uint8_t> rgba;
   source.fillRgba(rgba);
-  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, source.width, source.height);
+  cairo_surface_t* surface =
+      cairo_image_surface_create(CAIRO_FORMAT_ARGB32, source.width, source.height);
   cairo_surface_flush(surface);
   unsigned char* data = cairo_image_surface_get_data(surface);
   const int stride = cairo_image_surface_get_stride(surface);
@@ -128,9 +134,10 @@ void CairoCanvas::image(const ImageSource& source, Rect dest, ImageFilter filter
   }
   cairo_surface_mark_dirty(surface);
   cairo_pattern_t* pattern = cairo_pattern_create_for_surface(surface);
-  cairo_pattern_set_filter(pattern, filter == ImageFilter::Nearest ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_BILINEAR);
+  cairo_pattern_set_filter(pattern, filter == ImageFilter::Nearest ? CAIRO_FILTER_NEAREST
+                                                                   : CAIRO_FILTER_BILINEAR);
   cairo_pattern_set_extend(pattern, CAIRO_EXTEND_PAD); // no fading towards transparent edges
-  cairo_matrix_t m; // user space (points) -> image pixels
+  cairo_matrix_t m;                                    // user space (points) -> image pixels
   cairo_matrix_init_scale(&m, source.width / double(dest.w), source.height / double(dest.h));
   cairo_matrix_translate(&m, -dest.x, -dest.y);
   cairo_pattern_set_matrix(pattern, &m);
@@ -151,6 +158,8 @@ void CairoCanvas::pushClip(Rect r) {
   cairo_clip(cr_);
 }
 
-void CairoCanvas::popClip() { cairo_restore(cr_); }
+void CairoCanvas::popClip() {
+  cairo_restore(cr_);
+}
 
 } // namespace nnlab::plot

@@ -15,14 +15,15 @@ public:
   CairoCanvas(const CairoCanvas&) = delete;
   CairoCanvas& operator=(const CairoCanvas&) = delete;
 
-  void polyline(const Point* points, int count, float width, Color color, LineStyle style, bool closed) override;
+  void polyline(const Point* points, int count, float width, Color color, LineStyle style,
+                bool closed) override;
   void fillRect(Rect rect, Color color) override;
   void strokeRect(Rect rect, float width, Color color) override;
   void fillCircle(Point center, float radius, Color color) override;
   void strokeCircle(Point center, float radius, float width, Color color) override;
   Size measureText(std::string_view text, float size) override;
-  void text(Point anchor, std::string_view text, float size, Color color, HAlign hAlign, VAlign vAlign,
-            bool rotated) override;
+  void text(Point anchor, std::string_view text, float size, Color color, HAlign hAlign,
+            VAlign vAlign, bool rotated) override;
   void image(const ImageSource& source, Rect dest, ImageFilter filter) override;
   void pushClip(Rect rect) override;
   void popClip() override;

@@ -15,15 +15,16 @@ std::vector<float> dashPattern(LineStyle style, float width) {
   return {};
 }
 
-std::vector<std::vector<Point>> dashPolyline(const Point* points, int count, const std::vector<float>& pattern) {
+std::vector<std::vector<Point>> dashPolyline(const Point* points, int count,
+                                             const std::vector<float>& pattern) {
   std::vector<std::vector<Point>> runs;
   if (count < 2) return runs;
   if (pattern.empty()) {
     runs.emplace_back(points, points + count);
     return runs;
   }
-  std::size_t phase = 0;        // index into pattern; even = on
-  float left = pattern[0];      // length remaining in the current phase
+  std::size_t phase = 0;   // index into pattern; even = on
+  float left = pattern[0]; // length remaining in the current phase
   std::vector<Point> current = {points[0]};
   for (int i = 1; i < count; ++i) {
     Point a = points[i - 1];

@@ -9,14 +9,13 @@ namespace {
 // Viridis as a degree-6 polynomial per channel (Matt Zucker's least-squares fit to matplotlib's
 // 256-entry table, public domain; max error about 1/255), evaluated by Horner's rule.
 Color viridis(double t) {
-  static const double c[7][3] = {
-      {0.2777273272234177, 0.005407344544966578, 0.3340998053353061},
-      {0.1050930431085774, 1.404613529898575, 1.384590162594685},
-      {-0.3308618287255563, 0.214847559468213, 0.09509516302823659},
-      {-4.634230498983486, -5.799100973351585, -19.33244095627987},
-      {6.228269936347081, 14.17993336680509, 56.69055260068105},
-      {4.776384997670288, -13.74514537774601, -65.35303263337234},
-      {-5.435455855934631, 4.645852612178535, 26.3124352495832}};
+  static const double c[7][3] = {{0.2777273272234177, 0.005407344544966578, 0.3340998053353061},
+                                 {0.1050930431085774, 1.404613529898575, 1.384590162594685},
+                                 {-0.3308618287255563, 0.214847559468213, 0.09509516302823659},
+                                 {-4.634230498983486, -5.799100973351585, -19.33244095627987},
+                                 {6.228269936347081, 14.17993336680509, 56.69055260068105},
+                                 {4.776384997670288, -13.74514537774601, -65.35303263337234},
+                                 {-5.435455855934631, 4.645852612178535, 26.3124352495832}};
   double rgb[3];
   for (int ch = 0; ch < 3; ++ch) {
     double v = c[6][ch];
@@ -35,7 +34,8 @@ Color diverging(double t) {
   const int i = std::min(static_cast<int>(x), 9);
   const double f = x - i;
   auto channel = [&](int shift) {
-    const double a = ((stops[i] >> shift) & 0xff) / 255.0, b = ((stops[i + 1] >> shift) & 0xff) / 255.0;
+    const double a = ((stops[i] >> shift) & 0xff) / 255.0,
+                 b = ((stops[i + 1] >> shift) & 0xff) / 255.0;
     return float(a + (b - a) * f);
   };
   return {channel(16), channel(8), channel(0), 1.0f};
@@ -50,7 +50,9 @@ Color colormapColor(Colormap map, double t) {
 }
 
 double relativeLuminance(Color c) {
-  auto linear = [](double s) { return s <= 0.04045 ? s / 12.92 : std::pow((s + 0.055) / 1.055, 2.4); };
+  auto linear = [](double s) {
+    return s <= 0.04045 ? s / 12.92 : std::pow((s + 0.055) / 1.055, 2.4);
+  };
   return 0.2126 * linear(c.r) + 0.7152 * linear(c.g) + 0.0722 * linear(c.b);
 }
 

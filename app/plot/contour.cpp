@@ -34,7 +34,8 @@ std::vector<std::vector<DataPoint>> contourLines(const float* values, int rows, 
   std::vector<Segment> segments;
   for (int i = 0; i + 1 < rows; ++i) {
     for (int j = 0; j + 1 < cols; ++j) {
-      // Corners counter-clockwise from (i, j): a bottom-left, b bottom-right, c top-right, d top-left.
+      // Corners counter-clockwise from (i, j): a bottom-left, b bottom-right, c top-right, d
+      // top-left.
       const double a = v(i, j), b = v(i, j + 1), c = v(i + 1, j + 1), d = v(i + 1, j);
       if (std::isnan(a) || std::isnan(b) || std::isnan(c) || std::isnan(d)) continue;
       const bool A = a >= level, B = b >= level, C = c >= level, D = d >= level;
@@ -42,10 +43,16 @@ std::vector<std::vector<DataPoint>> contourLines(const float* values, int rows, 
       long ids[4];
       DataPoint pts[4];
       bool crossed[4] = {A != B, B != C, D != C, A != D};
-      if (crossed[0]) ids[0] = hEdge(i, j), pts[0] = cross(nodeX(j), nodeY(i), a, nodeX(j + 1), nodeY(i), b);
-      if (crossed[1]) ids[1] = vEdge(i, j + 1), pts[1] = cross(nodeX(j + 1), nodeY(i), b, nodeX(j + 1), nodeY(i + 1), c);
-      if (crossed[2]) ids[2] = hEdge(i + 1, j), pts[2] = cross(nodeX(j), nodeY(i + 1), d, nodeX(j + 1), nodeY(i + 1), c);
-      if (crossed[3]) ids[3] = vEdge(i, j), pts[3] = cross(nodeX(j), nodeY(i), a, nodeX(j), nodeY(i + 1), d);
+      if (crossed[0])
+        ids[0] = hEdge(i, j), pts[0] = cross(nodeX(j), nodeY(i), a, nodeX(j + 1), nodeY(i), b);
+      if (crossed[1])
+        ids[1] = vEdge(i, j + 1),
+        pts[1] = cross(nodeX(j + 1), nodeY(i), b, nodeX(j + 1), nodeY(i + 1), c);
+      if (crossed[2])
+        ids[2] = hEdge(i + 1, j),
+        pts[2] = cross(nodeX(j), nodeY(i + 1), d, nodeX(j + 1), nodeY(i + 1), c);
+      if (crossed[3])
+        ids[3] = vEdge(i, j), pts[3] = cross(nodeX(j), nodeY(i), a, nodeX(j), nodeY(i + 1), d);
       auto add = [&](int e, int f) { segments.push_back({{ids[e], ids[f]}, {pts[e], pts[f]}}); };
       const int count = crossed[0] + crossed[1] + crossed[2] + crossed[3];
       if (count == 2) {
@@ -57,8 +64,10 @@ std::vector<std::vector<DataPoint>> contourLines(const float* values, int rows, 
         // Saddle: a and c agree, b and d agree. If the centre agrees with a, the a-c region is
         // connected and the lines cut off corners b (bottom-right) and d (top-left); else a and c.
         const bool centre = (a + b + c + d) / 4 >= level;
-        if (centre == A) add(0, 1), add(2, 3);
-        else add(3, 0), add(1, 2);
+        if (centre == A)
+          add(0, 1), add(2, 3);
+        else
+          add(3, 0), add(1, 2);
       }
     }
   }

@@ -61,7 +61,8 @@ struct Range {
 void fitAxis(const Axis& axis, Range series, Range grids, double& outMin, double& outMax) {
   const bool log = axis.scale == AxisScale::Log10;
   if (!series.empty()) {
-    double lo = log ? std::log10(series.lo) : series.lo, hi = log ? std::log10(series.hi) : series.hi;
+    double lo = log ? std::log10(series.lo) : series.lo,
+           hi = log ? std::log10(series.hi) : series.hi;
     if (hi == lo) { // one value: give it some room
       const double pad = log ? 0.5 : (lo == 0 ? 0.5 : std::abs(lo) * 0.1);
       lo -= pad, hi += pad;
@@ -77,8 +78,10 @@ void fitAxis(const Axis& axis, Range series, Range grids, double& outMin, double
   double lo = axis.min.value_or(all.lo), hi = axis.max.value_or(all.hi);
   if (log) lo = std::max(lo, 1e-300), hi = std::max(hi, 1e-300);
   if (!(hi > lo)) { // an explicit limit on the wrong side of the data
-    if (axis.min) hi = log ? lo * 10 : lo + 1;
-    else lo = log ? hi / 10 : hi - 1;
+    if (axis.min)
+      hi = log ? lo * 10 : lo + 1;
+    else
+      lo = log ? hi / 10 : hi - 1;
   }
   outMin = lo, outMax = hi;
 }
@@ -100,7 +103,8 @@ float widestLabel(Canvas& canvas, const Ticks& ticks, float size) {
 }
 
 // Fewer ticks until the labels of a horizontal axis no longer touch each other.
-Ticks xAxisTicks(Canvas& canvas, const AxisMap& map, float length, float spacing, float size, float gap) {
+Ticks xAxisTicks(Canvas& canvas, const AxisMap& map, float length, float spacing, float size,
+                 float gap) {
   Ticks ticks = axisTicks(map, length, spacing);
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (ticks.major.size() < 2) break;
@@ -137,15 +141,18 @@ FigureLayout layoutFigure(const Figure& fig, Canvas& canvas, Rect area, const Pl
   Range xs, ys, xg, yg;
   for (const auto& s : fig.lines)
     for (std::size_t i = 0; i < s.x.size(); ++i)
-      if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) xs.add(s.x[i], xLog), ys.add(s.y[i], yLog);
+      if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]))
+        xs.add(s.x[i], xLog), ys.add(s.y[i], yLog);
   for (const auto& s : fig.scatters)
     for (std::size_t i = 0; i < s.x.size(); ++i)
-      if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) xs.add(s.x[i], xLog), ys.add(s.y[i], yLog);
+      if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]))
+        xs.add(s.x[i], xLog), ys.add(s.y[i], yLog);
   if (fig.heatmap) {
     xg.add(fig.heatmap->x0, xLog), xg.add(fig.heatmap->x1, xLog);
     yg.add(fig.heatmap->y0, yLog), yg.add(fig.heatmap->y1, yLog);
   }
-  for (const auto& c : fig.contours) xg.add(c.x0, xLog), xg.add(c.x1, xLog), yg.add(c.y0, yLog), yg.add(c.y1, yLog);
+  for (const auto& c : fig.contours)
+    xg.add(c.x0, xLog), xg.add(c.x1, xLog), yg.add(c.y0, yLog), yg.add(c.y1, yLog);
   fitAxis(fig.xAxis, xs, xg, L.x.min, L.x.max);
   fitAxis(fig.yAxis, ys, yg, L.y.min, L.y.max);
   L.x.log = xLog, L.y.log = yLog;
@@ -159,8 +166,10 @@ FigureLayout layoutFigure(const Figure& fig, Canvas& canvas, Rect area, const Pl
   const float tickSize = style.tickLabelSize * S, labelSize = style.labelSize * S;
   float top = area.y + pad, bottom = area.bottom() - pad;
   float left = area.x + pad, right = area.right() - pad;
-  if (!fig.title.empty()) top += style.titleSize * S + style.titleGap * S;
-  else top += tickSize * 0.5f; // room for the top y tick label's upper half
+  if (!fig.title.empty())
+    top += style.titleSize * S + style.titleGap * S;
+  else
+    top += tickSize * 0.5f; // room for the top y tick label's upper half
   bottom -= tickLen + tickGap + tickSize;
   if (!fig.xAxis.label.empty()) bottom -= style.labelGap * S + labelSize;
   if (!fig.yAxis.label.empty()) left += labelSize + style.labelGap * S;
@@ -171,7 +180,8 @@ FigureLayout layoutFigure(const Figure& fig, Canvas& canvas, Rect area, const Pl
     float plotLeft = left + yLabelW + tickGap + tickLen;
     float plotRight = right - std::max(0.0f, xLastHalf - pad * 0.5f);
     if (L.hasColorbar) {
-      plotRight = right - (style.colorbarGap * S + style.colorbarWidth * S + tickLen + tickGap + cbLabelW);
+      plotRight =
+          right - (style.colorbarGap * S + style.colorbarWidth * S + tickLen + tickGap + cbLabelW);
       if (!fig.heatmap->colorbarLabel.empty()) plotRight -= style.labelGap * S + labelSize;
     }
     Rect plot{plotLeft, top, std::max(10.0f, plotRight - plotLeft), std::max(10.0f, bottom - top)};
@@ -191,7 +201,8 @@ FigureLayout layoutFigure(const Figure& fig, Canvas& canvas, Rect area, const Pl
     L.y.p1 = fig.yAxis.invert ? plot.bottom() : plot.y;
 
     L.yTicks = axisTicks(L.y, plot.h, style.yTickSpacing * S);
-    L.xTicks = xAxisTicks(canvas, L.x, plot.w, style.xTickSpacing * S, tickSize, 2 * tickGap + tickSize * 0.5f);
+    L.xTicks = xAxisTicks(canvas, L.x, plot.w, style.xTickSpacing * S, tickSize,
+                          2 * tickGap + tickSize * 0.5f);
     yLabelW = widestLabel(canvas, L.yTicks, tickSize);
     L.yTickLabelWidth = yLabelW;
     xLastHalf = 0;
@@ -251,18 +262,21 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
   if (fig.heatmap) {
     const Heatmap& h = *fig.heatmap;
     const Point a = toCanvas(h.x0, h.y0), b = toCanvas(h.x1, h.y1);
-    const bool rowZeroOnTop = a.y < b.y, flipColumns = a.x > b.x;
-    const Rect dest{std::min(a.x, b.x), std::min(a.y, b.y), std::abs(b.x - a.x), std::abs(b.y - a.y)};
+    const bool rowZeroOnTop = a.y<b.y, flipColumns = a.x> b.x;
+    const Rect dest{std::min(a.x, b.x), std::min(a.y, b.y), std::abs(b.x - a.x),
+                    std::abs(b.y - a.y)};
     ImageSource src;
     src.width = h.cols, src.height = h.rows;
-    src.contentKey = heatmapContentKey(h) ^ (rowZeroOnTop ? 0x9e3779b97f4a7c15ull : 0) ^ (flipColumns ? 0x51ull : 0);
+    src.contentKey = heatmapContentKey(h) ^ (rowZeroOnTop ? 0x9e3779b97f4a7c15ull : 0) ^
+                     (flipColumns ? 0x51ull : 0);
     src.fillRgba = [&h, rowZeroOnTop, flipColumns](std::vector<std::uint8_t>& rgba) {
       rgba = heatmapToRgba(h, rowZeroOnTop);
       if (flipColumns)
         for (int r = 0; r < h.rows; ++r)
           for (int c = 0; c < h.cols / 2; ++c)
             for (int k = 0; k < 4; ++k)
-              std::swap(rgba[(std::size_t(r) * h.cols + c) * 4 + k], rgba[(std::size_t(r) * h.cols + h.cols - 1 - c) * 4 + k]);
+              std::swap(rgba[(std::size_t(r) * h.cols + c) * 4 + k],
+                        rgba[(std::size_t(r) * h.cols + h.cols - 1 - c) * 4 + k]);
     };
     canvas.image(src, dest, h.nearest ? ImageFilter::Nearest : ImageFilter::Bilinear);
 
@@ -280,7 +294,8 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
           const Point centre = toCanvas(h.x0 + (c + 0.5) * (h.x1 - h.x0) / h.cols,
                                         h.y0 + (r + 0.5) * (h.y1 - h.y0) / h.rows);
           const bool dark = relativeLuminance(L.colorScale.color(v)) < 0.35;
-          canvas.text(centre, text, size, dark ? Color{1, 1, 1, 1} : Color{0, 0, 0, 1}, HAlign::Center, VAlign::Middle);
+          canvas.text(centre, text, size, dark ? Color{1, 1, 1, 1} : Color{0, 0, 0, 1},
+                      HAlign::Center, VAlign::Middle);
         }
     }
   }
@@ -297,7 +312,8 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
     const Color color = c.color.value_or(style.contourColor);
     std::vector<Point> pts;
     for (double level : levels)
-      for (const auto& line : contourLines(c.values.data(), c.rows, c.cols, c.x0, c.x1, c.y0, c.y1, level)) {
+      for (const auto& line :
+           contourLines(c.values.data(), c.rows, c.cols, c.x0, c.x1, c.y0, c.y1, level)) {
         pts.clear();
         for (const auto& p : line) pts.push_back(toCanvas(p.x, p.y));
         canvas.polyline(pts.data(), int(pts.size()), c.width * lineScale, color);
@@ -317,14 +333,18 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
     };
     for (std::size_t k = 0; k < s.x.size(); ++k) {
       const Point p = toCanvas(s.x[k], s.y[k]);
-      if (std::isfinite(p.x) && std::isfinite(p.y) && std::isfinite(s.x[k]) && std::isfinite(s.y[k])) run.push_back(p);
-      else flush();
+      if (std::isfinite(p.x) && std::isfinite(p.y) && std::isfinite(s.x[k]) &&
+          std::isfinite(s.y[k]))
+        run.push_back(p);
+      else
+        flush();
     }
     flush();
     if (s.markers)
       for (std::size_t k = 0; k < s.x.size(); ++k) {
         const Point p = toCanvas(s.x[k], s.y[k]);
-        if (std::isfinite(p.x) && std::isfinite(p.y)) canvas.fillCircle(p, std::max(2.0f, width * 1.3f), color);
+        if (std::isfinite(p.x) && std::isfinite(p.y))
+          canvas.fillCircle(p, std::max(2.0f, width * 1.3f), color);
       }
     if (!s.label.empty()) legend.push_back({s.label, color, true, s.style, width, s.markers, 0});
   }
@@ -341,7 +361,8 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
       canvas.fillCircle(p, radius, color);
       canvas.strokeCircle(p, radius, 0.5f * S, {1, 1, 1, 0.8f}); // keeps touching points apart
     }
-    if (!s.label.empty()) legend.push_back({s.label, base, false, LineStyle::Solid, 0, false, radius});
+    if (!s.label.empty())
+      legend.push_back({s.label, base, false, LineStyle::Solid, 0, false, radius});
   }
 
   canvas.popClip();
@@ -362,8 +383,8 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
     const bool toLeft = p.x + off + ts.w > P.right() - 2 * S;
     const bool below = p.y - off - ts.h < P.y + 2 * S;
     const Point anchor{toLeft ? p.x - off : p.x + off, below ? p.y + off : p.y - off};
-    const Rect plate{toLeft ? anchor.x - ts.w - 2 * S : anchor.x - 2 * S, below ? anchor.y : anchor.y - ts.h,
-                     ts.w + 4 * S, ts.h};
+    const Rect plate{toLeft ? anchor.x - ts.w - 2 * S : anchor.x - 2 * S,
+                     below ? anchor.y : anchor.y - ts.h, ts.w + 4 * S, ts.h};
     canvas.fillRect(plate, {1, 1, 1, 0.7f});
     canvas.text(anchor, a.text, size, color, toLeft ? HAlign::Right : HAlign::Left,
                 below ? VAlign::Top : VAlign::Bottom);
@@ -376,7 +397,8 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
     const float px = L.x.toCanvas(L.xTicks.major[i]);
     Point seg[2] = {{px, P.bottom()}, {px, P.bottom() + tickLen}};
     canvas.polyline(seg, 2, axisW, fg);
-    canvas.text({px, P.bottom() + tickLen + tickGap}, L.xTicks.labels[i], tickSize, fg, HAlign::Center, VAlign::Top);
+    canvas.text({px, P.bottom() + tickLen + tickGap}, L.xTicks.labels[i], tickSize, fg,
+                HAlign::Center, VAlign::Top);
   }
   for (double v : L.xTicks.minor) {
     const float px = L.x.toCanvas(v);
@@ -387,7 +409,8 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
     const float py = L.y.toCanvas(L.yTicks.major[i]);
     Point seg[2] = {{P.x - tickLen, py}, {P.x, py}};
     canvas.polyline(seg, 2, axisW, fg);
-    canvas.text({P.x - tickLen - tickGap, py}, L.yTicks.labels[i], tickSize, fg, HAlign::Right, VAlign::Middle);
+    canvas.text({P.x - tickLen - tickGap, py}, L.yTicks.labels[i], tickSize, fg, HAlign::Right,
+                VAlign::Middle);
   }
   for (double v : L.yTicks.minor) {
     const float py = L.y.toCanvas(v);
@@ -395,11 +418,11 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
     canvas.polyline(seg, 2, axisW * 0.8f, fg);
   }
   if (!fig.xAxis.label.empty())
-    canvas.text({P.x + P.w / 2, P.bottom() + tickLen + tickGap + tickSize + style.labelGap * S}, fig.xAxis.label,
-                labelSize, fg, HAlign::Center, VAlign::Top);
+    canvas.text({P.x + P.w / 2, P.bottom() + tickLen + tickGap + tickSize + style.labelGap * S},
+                fig.xAxis.label, labelSize, fg, HAlign::Center, VAlign::Top);
   if (!fig.yAxis.label.empty())
-    canvas.text({P.x - tickLen - tickGap - L.yTickLabelWidth - style.labelGap * S, P.y + P.h / 2}, fig.yAxis.label,
-                labelSize, fg, HAlign::Center, VAlign::Bottom, true);
+    canvas.text({P.x - tickLen - tickGap - L.yTickLabelWidth - style.labelGap * S, P.y + P.h / 2},
+                fig.yAxis.label, labelSize, fg, HAlign::Center, VAlign::Bottom, true);
   if (!fig.title.empty()) {
     // A long title in a narrow figure shrinks (to 55%) before it is cut at the figure's edge; it
     // is centred on the plot box while it fits there, else on the whole figure.
@@ -409,8 +432,11 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
     if (width > room) size = std::max(size * 0.55f, size * room / width);
     const float w = canvas.measureText(fig.title, size).w;
     float cx = P.x + P.w / 2;
-    cx = std::clamp(cx, area.x + style.padding * S + w / 2, std::max(area.x + style.padding * S + w / 2, area.right() - style.padding * S - w / 2));
-    canvas.text({cx, P.y - style.titleGap * S}, fig.title, size, fg, HAlign::Center, VAlign::Bottom);
+    cx = std::clamp(
+        cx, area.x + style.padding * S + w / 2,
+        std::max(area.x + style.padding * S + w / 2, area.right() - style.padding * S - w / 2));
+    canvas.text({cx, P.y - style.titleGap * S}, fig.title, size, fg, HAlign::Center,
+                VAlign::Bottom);
   }
 
   // Colorbar: the map as a 1 x 256 image, high values on top, with its own ticks and label.
@@ -434,8 +460,8 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
       const float py = cb.toCanvas(L.colorbarTicks.major[i]);
       Point seg[2] = {{C.right(), py}, {C.right() + tickLen, py}};
       canvas.polyline(seg, 2, axisW, fg);
-      canvas.text({C.right() + tickLen + tickGap, py}, L.colorbarTicks.labels[i], tickSize, fg, HAlign::Left,
-                  VAlign::Middle);
+      canvas.text({C.right() + tickLen + tickGap, py}, L.colorbarTicks.labels[i], tickSize, fg,
+                  HAlign::Left, VAlign::Middle);
     }
     for (double v : L.colorbarTicks.minor) {
       const float py = cb.toCanvas(v);
@@ -445,21 +471,25 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
     const std::string& cbLabel = fig.heatmap->colorbarLabel;
     if (!cbLabel.empty()) {
       const float w = widestLabel(canvas, L.colorbarTicks, tickSize);
-      canvas.text({C.right() + tickLen + tickGap + w + style.labelGap * S, C.y + C.h / 2}, cbLabel, labelSize, fg,
-                  HAlign::Center, VAlign::Top, true);
+      canvas.text({C.right() + tickLen + tickGap + w + style.labelGap * S, C.y + C.h / 2}, cbLabel,
+                  labelSize, fg, HAlign::Center, VAlign::Top, true);
     }
   }
 
   // Legend box in a corner of the plot.
   if (fig.legend != LegendCorner::None && !legend.empty()) {
-    const float size = style.legendSize * S, inset = 6 * S, boxPad = 5 * S, sample = 22 * S, gap = 6 * S;
+    const float size = style.legendSize * S, inset = 6 * S, boxPad = 5 * S, sample = 22 * S,
+                gap = 6 * S;
     const float rowH = size * 1.15f;
     float textW = 0;
     for (const auto& e : legend) textW = std::max(textW, canvas.measureText(e.label, size).w);
     const float w = boxPad * 2 + sample + gap + textW, h = boxPad * 2 + rowH * legend.size();
-    const bool rightSide = fig.legend == LegendCorner::TopRight || fig.legend == LegendCorner::BottomRight;
-    const bool topSide = fig.legend == LegendCorner::TopRight || fig.legend == LegendCorner::TopLeft;
-    const Rect box{rightSide ? P.right() - inset - w : P.x + inset, topSide ? P.y + inset : P.bottom() - inset - h, w, h};
+    const bool rightSide =
+        fig.legend == LegendCorner::TopRight || fig.legend == LegendCorner::BottomRight;
+    const bool topSide =
+        fig.legend == LegendCorner::TopRight || fig.legend == LegendCorner::TopLeft;
+    const Rect box{rightSide ? P.right() - inset - w : P.x + inset,
+                   topSide ? P.y + inset : P.bottom() - inset - h, w, h};
     // A legend bigger than the box it explains would hide the data: leave it out.
     if (w + 2 * inset > P.w || h + 2 * inset > P.h) return L;
     canvas.fillRect(box, style.legendBackground);
@@ -471,7 +501,8 @@ FigureLayout drawFigure(const Figure& fig, Canvas& canvas, Rect area, const Plot
       if (e.isLine) {
         Point seg[2] = {{sx, cy}, {sx + sample, cy}};
         canvas.polyline(seg, 2, e.width, e.color, e.style);
-        if (e.markers) canvas.fillCircle({sx + sample / 2, cy}, std::max(2.0f, e.width * 1.3f), e.color);
+        if (e.markers)
+          canvas.fillCircle({sx + sample / 2, cy}, std::max(2.0f, e.width * 1.3f), e.color);
       } else {
         canvas.fillCircle({sx + sample / 2, cy}, e.radius, e.color);
       }

@@ -24,7 +24,7 @@ struct PlotStyle {
 
   // Font sizes are line heights in points (ImGui's "font size"); 11.5 is about a 10 pt em.
   float titleSize = 14.0f;
-  float labelSize = 12.5f;     // axis and colorbar labels
+  float labelSize = 12.5f; // axis and colorbar labels
   float tickLabelSize = 11.5f;
   float legendSize = 11.5f;
   float annotationSize = 11.5f;
@@ -36,16 +36,16 @@ struct PlotStyle {
   float tickLength = 3.5f;
   float minorTickLength = 2.0f;
 
-  float padding = 8.0f;        // empty border around the whole figure
-  float tickLabelGap = 3.0f;   // tick end to tick label
-  float labelGap = 4.0f;       // tick labels to axis label
-  float titleGap = 8.0f;       // title to plot box
-  float colorbarGap = 12.0f;   // plot box to colorbar
+  float padding = 8.0f;      // empty border around the whole figure
+  float tickLabelGap = 3.0f; // tick end to tick label
+  float labelGap = 4.0f;     // tick labels to axis label
+  float titleGap = 8.0f;     // title to plot box
+  float colorbarGap = 12.0f; // plot box to colorbar
   float colorbarWidth = 11.0f;
-  float xTickSpacing = 70.0f;  // wanted distance between labelled ticks
+  float xTickSpacing = 70.0f; // wanted distance between labelled ticks
   float yTickSpacing = 45.0f;
 
-  Color background = {1, 1, 1, 1};      // the whole figure (exports are white, like paper)
+  Color background = {1, 1, 1, 1}; // the whole figure (exports are white, like paper)
   Color plotBackground = {1, 1, 1, 1};
   Color foreground = {0.13f, 0.13f, 0.13f, 1}; // text, axis lines, ticks
   Color gridColor = {0.87f, 0.87f, 0.87f, 1};
@@ -72,14 +72,14 @@ struct AxisMap {
 };
 
 struct FigureLayout {
-  std::string error;       // Figure::validate()'s complaint; nothing else is set then
-  Rect area;               // what drawFigure was given
-  Rect plot;               // the data box
+  std::string error; // Figure::validate()'s complaint; nothing else is set then
+  Rect area;         // what drawFigure was given
+  Rect plot;         // the data box
   AxisMap x, y;
   Ticks xTicks, yTicks;
   bool hasColorbar = false;
-  Rect colorbar;           // the colour bar itself (ticks and label sit to its right)
-  ColorScale colorScale;   // resolved heatmap scale (when there is a heatmap)
+  Rect colorbar;         // the colour bar itself (ticks and label sit to its right)
+  ColorScale colorScale; // resolved heatmap scale (when there is a heatmap)
   Ticks colorbarTicks;
   float yTickLabelWidth = 0; // widest y tick label (where the y label went)
 };

@@ -24,7 +24,8 @@ std::string lowerExtension(const std::string& path) {
   const auto dot = path.find_last_of('.');
   if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {};
   std::string ext = path.substr(dot);
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
   return ext;
 }
 
@@ -43,12 +44,14 @@ std::string quoted(const std::string& s) {
 }
 
 // Draws the figure on a fresh surface and finishes it; the bytes land in `out`.
-Status render(const Figure& figure, const std::string& ext, const ExportOptions& o, std::string& out) {
+Status render(const Figure& figure, const std::string& ext, const ExportOptions& o,
+              std::string& out) {
   cairo_surface_t* surface = nullptr;
   double scale = 1;
   if (ext == ".png") {
     scale = o.dpi / 72.0;
-    const int w = int(std::lround(o.widthPt / 72.0 * o.dpi)), h = int(std::lround(o.heightPt / 72.0 * o.dpi));
+    const int w = int(std::lround(o.widthPt / 72.0 * o.dpi)),
+              h = int(std::lround(o.heightPt / 72.0 * o.dpi));
     surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
   } else if (ext == ".svg") {
     surface = cairo_svg_surface_create_for_stream(appendToString, &out, o.widthPt, o.heightPt);
@@ -68,7 +71,8 @@ Status render(const Figure& figure, const std::string& ext, const ExportOptions&
   cairo_surface_finish(surface);
   if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface);
   cairo_surface_destroy(surface);
-  if (status != CAIRO_STATUS_SUCCESS) return Error{"figure", std::string("cairo: ") + cairo_status_to_string(status)};
+  if (status != CAIRO_STATUS_SUCCESS)
+    return Error{"figure", std::string("cairo: ") + cairo_status_to_string(status)};
   return {};
 }
 
@@ -79,13 +83,15 @@ std::string figureToCsv(const Figure& fig) {
   for (std::size_t i = 0; i < fig.lines.size(); ++i) {
     const auto& s = fig.lines[i];
     for (std::size_t k = 0; k < s.x.size() && k < s.y.size(); ++k)
-      csv += "line," + std::to_string(i) + "," + quoted(s.label) + "," + number(s.x[k]) + "," + number(s.y[k]) + ",\n";
+      csv += "line," + std::to_string(i) + "," + quoted(s.label) + "," + number(s.x[k]) + "," +
+             number(s.y[k]) + ",\n";
   }
   for (std::size_t i = 0; i < fig.scatters.size(); ++i) {
     const auto& s = fig.scatters[i];
     for (std::size_t k = 0; k < s.x.size() && k < s.y.size(); ++k)
-      csv += "scatter," + std::to_string(i) + "," + quoted(s.label) + "," + number(s.x[k]) + "," + number(s.y[k]) +
-             "," + (k < s.category.size() ? std::to_string(s.category[k]) : std::string()) + "\n";
+      csv += "scatter," + std::to_string(i) + "," + quoted(s.label) + "," + number(s.x[k]) + "," +
+             number(s.y[k]) + "," +
+             (k < s.category.size() ? std::to_string(s.category[k]) : std::string()) + "\n";
   }
   if (fig.heatmap) {
     const auto& h = *fig.heatmap;
@@ -94,8 +100,9 @@ std::string figureToCsv(const Figure& fig) {
       for (int c = 0; c < h.cols; ++c) {
         const std::size_t k = std::size_t(r) * h.cols + c;
         if (k >= h.values.size()) break;
-        csv += "heatmap,0," + label + "," + number(h.x0 + (c + 0.5) * (h.x1 - h.x0) / h.cols) + "," +
-               number(h.y0 + (r + 0.5) * (h.y1 - h.y0) / h.rows) + "," + number(h.values[k]) + "\n";
+        csv += "heatmap,0," + label + "," + number(h.x0 + (c + 0.5) * (h.x1 - h.x0) / h.cols) +
+               "," + number(h.y0 + (r + 0.5) * (h.y1 - h.y0) / h.rows) + "," + number(h.values[k]) +
+               "\n";
       }
   }
   return csv;
@@ -105,19 +112,23 @@ Status exportFigure(const Figure& figure, const std::string& path, const ExportO
   const std::string ext = lowerExtension(path);
   if (ext != ".png" && ext != ".svg" && ext != ".pdf" && ext != ".csv")
     return Error{path, "unknown file type \"" + ext + "\" (use .png, .svg, .pdf or .csv)"};
-  if (const std::string problem = figure.validate(); !problem.empty()) return Error{"figure", problem};
+  if (const std::string problem = figure.validate(); !problem.empty())
+    return Error{"figure", problem};
   if (!(o.widthPt >= 36 && o.heightPt >= 36 && o.widthPt <= 14400 && o.heightPt <= 14400))
-    return Error{"size", "must be between 36 and 14400 points per side (got " + number(o.widthPt) + " x " +
-                             number(o.heightPt) + ")"};
+    return Error{"size", "must be between 36 and 14400 points per side (got " + number(o.widthPt) +
+                             " x " + number(o.heightPt) + ")"};
   if (ext == ".png") {
-    if (!(o.dpi >= 10 && o.dpi <= 2400)) return Error{"dpi", "must be between 10 and 2400 (got " + number(o.dpi) + ")"};
+    if (!(o.dpi >= 10 && o.dpi <= 2400))
+      return Error{"dpi", "must be between 10 and 2400 (got " + number(o.dpi) + ")"};
     if (o.widthPt / 72.0 * o.dpi * o.heightPt / 72.0 * o.dpi > 400e6)
       return Error{"dpi", "image would exceed 400 megapixels (got " + number(o.dpi) + " dpi)"};
   }
 
   std::string bytes;
-  if (ext == ".csv") bytes = figureToCsv(figure);
-  else if (Status s = render(figure, ext, o, bytes); !s) return s;
+  if (ext == ".csv")
+    bytes = figureToCsv(figure);
+  else if (Status s = render(figure, ext, o, bytes); !s)
+    return s;
 
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file) return Error{path, std::string("cannot open for writing: ") + std::strerror(errno)};

@@ -11,15 +11,16 @@
 namespace nnlab::plot {
 
 struct ExportOptions {
-  float widthPt = 6.4f * 72;  // page size in points (1/72 inch); 6.4 x 4.8 in as matplotlib
+  float widthPt = 6.4f * 72; // page size in points (1/72 inch); 6.4 x 4.8 in as matplotlib
   float heightPt = 4.8f * 72;
-  float dpi = 150;            // PNG only: pixels = inches x dpi (960 x 720 by default)
-  PlotStyle style;            // scale > 1 for slides
+  float dpi = 150; // PNG only: pixels = inches x dpi (960 x 720 by default)
+  PlotStyle style; // scale > 1 for slides
 };
 
 // Writes `path`; the format follows the extension (.png .svg .pdf .csv, any case).
 // Errors: unknown extension, unwritable path, a figure that fails validate(), a bad size or dpi.
-Status exportFigure(const Figure& figure, const std::string& path, const ExportOptions& options = {});
+Status exportFigure(const Figure& figure, const std::string& path,
+                    const ExportOptions& options = {});
 
 // Long format, one row per number, header
 //   kind,series,label,x,y,value

@@ -6,7 +6,9 @@
 namespace nnlab::plot {
 
 std::uint32_t Color::toRgba8() const {
-  auto byte = [](float v) { return std::uint32_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); };
+  auto byte = [](float v) {
+    return std::uint32_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+  };
   return byte(r) | (byte(g) << 8) | (byte(b) << 16) | (byte(a) << 24);
 }
 
@@ -37,9 +39,9 @@ std::string checkGrid(const std::string& name, int rows, int cols, std::size_t s
 }
 
 std::string checkAxis(const std::string& name, const Axis& axis) {
-  if (axis.min && axis.max && !(*axis.min < *axis.max))
-    return name + ": min must be less than max";
-  if (axis.scale == AxisScale::Log10 && ((axis.min && *axis.min <= 0) || (axis.max && *axis.max <= 0)))
+  if (axis.min && axis.max && !(*axis.min < *axis.max)) return name + ": min must be less than max";
+  if (axis.scale == AxisScale::Log10 &&
+      ((axis.min && *axis.min <= 0) || (axis.max && *axis.max <= 0)))
     return name + ": a log axis needs positive limits";
   return {};
 }
@@ -59,14 +61,16 @@ std::string Figure::validate() const {
     const auto& s = scatters[i];
     const std::string name = "scatters[" + std::to_string(i) + "]";
     if (s.x.size() != s.y.size())
-      return name + ": x has " + std::to_string(s.x.size()) + " values, y " + std::to_string(s.y.size());
+      return name + ": x has " + std::to_string(s.x.size()) + " values, y " +
+             std::to_string(s.y.size());
     if (!s.category.empty() && s.category.size() != s.x.size())
       return name + ": category has " + std::to_string(s.category.size()) + " values, x " +
              std::to_string(s.x.size());
   }
   if (heatmap) {
     const auto& h = *heatmap;
-    if (auto e = checkGrid("heatmap", h.rows, h.cols, h.values.size(), h.x0, h.x1, h.y0, h.y1); !e.empty())
+    if (auto e = checkGrid("heatmap", h.rows, h.cols, h.values.size(), h.x0, h.x1, h.y0, h.y1);
+        !e.empty())
       return e;
     if (h.vmin && h.vmax && !(*h.vmin < *h.vmax)) return "heatmap: vmin must be less than vmax";
   }

@@ -69,6 +69,8 @@ struct ScatterSeries {
 
 // A grid of values drawn as colours over [x0, x1] x [y0, y1] in data coordinates.
 // values are row-major, rows * cols; row 0 is drawn at y0 (so with Axis::invert on y, at the top).
+// Cell (r, c) covers [x0 + c dx, x0 + (c+1) dx] with dx = (x1 - x0) / cols (same for y): a value
+// sits at its cell's centre, which is where contours (ContourSet) and CSV export place it.
 struct Heatmap {
   int rows = 0, cols = 0;
   std::vector<float> values;

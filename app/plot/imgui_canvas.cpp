@@ -10,7 +10,8 @@ namespace nnlab::plot {
 TextureCache::TextureCache() = default;
 TextureCache::~TextureCache() = default;
 
-ImTextureID TextureCache::texture(ImGuiID owner, int slot, const ImageSource& source, ImageFilter filter, int frame) {
+ImTextureID TextureCache::texture(ImGuiID owner, int slot, const ImageSource& source,
+                                  ImageFilter filter, int frame) {
   const std::uint64_t id = (std::uint64_t(owner) << 16) ^ std::uint64_t(slot);
   Entry& e = entries_[id];
   if (!e.texture || e.contentKey != source.contentKey || e.filter != filter) {
@@ -19,7 +20,8 @@ ImTextureID TextureCache::texture(ImGuiID owner, int slot, const ImageSource& so
     source.fillRgba(scratch_);
     if (scratch_.size() >= std::size_t(source.width) * source.height * 4)
       e.texture->upload(source.width, source.height, scratch_.data(),
-                        filter == ImageFilter::Nearest ? gl::TextureFilter::Nearest : gl::TextureFilter::Linear);
+                        filter == ImageFilter::Nearest ? gl::TextureFilter::Nearest
+                                                       : gl::TextureFilter::Linear);
     e.contentKey = source.contentKey, e.filter = filter;
     ++uploads_;
   }
@@ -32,23 +34,29 @@ void TextureCache::collect(int frame, int maxAgeFrames) {
     it = frame - it->second.lastUsedFrame > maxAgeFrames ? entries_.erase(it) : std::next(it);
 }
 
-void TextureCache::clear() { entries_.clear(); }
+void TextureCache::clear() {
+  entries_.clear();
+}
 
-ImGuiCanvas::ImGuiCanvas(ImDrawList* drawList, ImFont* font, TextureCache* textures, ImGuiID owner, int frame)
+ImGuiCanvas::ImGuiCanvas(ImDrawList* drawList, ImFont* font, TextureCache* textures, ImGuiID owner,
+                         int frame)
     : drawList_(drawList), font_(font), textures_(textures), owner_(owner), frame_(frame) {}
 
-void ImGuiCanvas::polyline(const Point* points, int count, float width, Color color, LineStyle style, bool closed) {
+void ImGuiCanvas::polyline(const Point* points, int count, float width, Color color,
+                           LineStyle style, bool closed) {
   if (count < 2) return;
   const ImU32 col = color.toRgba8();
   static_assert(sizeof(Point) == sizeof(ImVec2), "Point and ImVec2 share a layout");
   if (style == LineStyle::Solid) {
-    drawList_->AddPolyline(reinterpret_cast<const ImVec2*>(points), count, col, closed ? ImDrawFlags_Closed : 0, width);
+    drawList_->AddPolyline(reinterpret_cast<const ImVec2*>(points), count, col,
+                           closed ? ImDrawFlags_Closed : 0, width);
     return;
   }
   std::vector<Point> path(points, points + count);
   if (closed) path.push_back(points[0]);
   for (const auto& run : dashPolyline(path.data(), int(path.size()), dashPattern(style, width)))
-    drawList_->AddPolyline(reinterpret_cast<const ImVec2*>(run.data()), int(run.size()), col, 0, width);
+    drawList_->AddPolyline(reinterpret_cast<const ImVec2*>(run.data()), int(run.size()), col, 0,
+                           width);
 }
 
 void ImGuiCanvas::fillRect(Rect r, Color color) {
@@ -57,7 +65,8 @@ void ImGuiCanvas::fillRect(Rect r, Color color) {
 
 void ImGuiCanvas::strokeRect(Rect r, float width, Color color) {
   // ImGui strokes inside the rectangle by half a pixel; shift so the line is centred like cairo's.
-  drawList_->AddRect({r.x - 0.5f, r.y - 0.5f}, {r.right() + 0.5f, r.bottom() + 0.5f}, color.toRgba8(), 0, 0, width);
+  drawList_->AddRect({r.x - 0.5f, r.y - 0.5f}, {r.right() + 0.5f, r.bottom() + 0.5f},
+                     color.toRgba8(), 0, 0, width);
 }
 
 void ImGuiCanvas::fillCircle(Point c, float radius, Color color) {
@@ -69,12 +78,13 @@ void ImGuiCanvas::strokeCircle(Point c, float radius, float width, Color color) 
 }
 
 Size ImGuiCanvas::measureText(std::string_view text, float size) {
-  const ImVec2 s = font_->CalcTextSizeA(size, FLT_MAX, 0.0f, text.data(), text.data() + text.size());
+  const ImVec2 s =
+      font_->CalcTextSizeA(size, FLT_MAX, 0.0f, text.data(), text.data() + text.size());
   return {s.x, size};
 }
 
-void ImGuiCanvas::text(Point anchor, std::string_view text, float size, Color color, HAlign hAlign, VAlign vAlign,
-                       bool rotated) {
+void ImGuiCanvas::text(Point anchor, std::string_view text, float size, Color color, HAlign hAlign,
+                       VAlign vAlign, bool rotated) {
   if (text.empty()) return;
   const float w = measureText(text, size).w;
   const float dx = hAlign == HAlign::Left ? 0 : hAlign == HAlign::Center ? -w / 2 : -w;
@@ -90,7 +100,8 @@ void ImGuiCanvas::text(Point anchor, std::string_view text, float size, Color co
   const char* begin = text.data();
   const char* end = text.data() + text.size();
   if (!rotated) {
-    drawList_->AddText(font_, size, {std::round(anchor.x + dx), std::round(anchor.y + dy)}, color.toRgba8(), begin, end);
+    drawList_->AddText(font_, size, {std::round(anchor.x + dx), std::round(anchor.y + dy)},
+                       color.toRgba8(), begin, end);
     return;
   }
   // Draw flat around the anchor, then turn the new vertices 90° counter-clockwise about it:
@@ -114,8 +125,12 @@ void ImGuiCanvas::image(const ImageSource& source, Rect dest, ImageFilter filter
   drawList_->AddImage(id, {dest.x, dest.y}, {dest.right(), dest.bottom()});
 }
 
-void ImGuiCanvas::pushClip(Rect r) { drawList_->PushClipRect({r.x, r.y}, {r.right(), r.bottom()}, true); }
+void ImGuiCanvas::pushClip(Rect r) {
+  drawList_->PushClipRect({r.x, r.y}, {r.right(), r.bottom()}, true);
+}
 
-void ImGuiCanvas::popClip() { drawList_->PopClipRect(); }
+void ImGuiCanvas::popClip() {
+  drawList_->PopClipRect();
+}
 
 } // namespace nnlab::plot

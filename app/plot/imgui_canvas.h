@@ -29,7 +29,8 @@ public:
   TextureCache(const TextureCache&) = delete;
   TextureCache& operator=(const TextureCache&) = delete;
 
-  ImTextureID texture(ImGuiID owner, int slot, const ImageSource& source, ImageFilter filter, int frame);
+  ImTextureID texture(ImGuiID owner, int slot, const ImageSource& source, ImageFilter filter,
+                      int frame);
   void collect(int frame, int maxAgeFrames = 300); // frees textures no figure drew for a while
   void clear();                                    // frees everything (before the GL context goes)
   int uploads() const { return uploads_; }         // total uploads so far (tests, profiling)
@@ -52,14 +53,15 @@ public:
   // textures may be null: images are then skipped (e.g. no GL context in a unit test).
   ImGuiCanvas(ImDrawList* drawList, ImFont* font, TextureCache* textures, ImGuiID owner, int frame);
 
-  void polyline(const Point* points, int count, float width, Color color, LineStyle style, bool closed) override;
+  void polyline(const Point* points, int count, float width, Color color, LineStyle style,
+                bool closed) override;
   void fillRect(Rect rect, Color color) override;
   void strokeRect(Rect rect, float width, Color color) override;
   void fillCircle(Point center, float radius, Color color) override;
   void strokeCircle(Point center, float radius, float width, Color color) override;
   Size measureText(std::string_view text, float size) override;
-  void text(Point anchor, std::string_view text, float size, Color color, HAlign hAlign, VAlign vAlign,
-            bool rotated) override;
+  void text(Point anchor, std::string_view text, float size, Color color, HAlign hAlign,
+            VAlign vAlign, bool rotated) override;
   void image(const ImageSource& source, Rect dest, ImageFilter filter) override;
   void pushClip(Rect rect) override;
   void popClip() override;

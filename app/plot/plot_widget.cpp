@@ -31,7 +31,8 @@ void exportTo(const Figure& figure, const char* extension, PlotWidgetState& s) {
   std::string stem = s.exportName;
   // A typed extension is the user's, not part of the stem: "loss.png" + PDF -> loss.pdf.
   for (const char* known : {".png", ".svg", ".pdf", ".csv"})
-    if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, known) == 0) stem.resize(stem.size() - 4);
+    if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, known) == 0)
+      stem.resize(stem.size() - 4);
   if (stem.empty()) stem = "figure";
   std::error_code ec;
   std::filesystem::create_directories("exports", ec);
@@ -40,7 +41,8 @@ void exportTo(const Figure& figure, const char* extension, PlotWidgetState& s) {
   options.dpi = float(s.exportDpi);
   const Status status = exportFigure(figure, path, options);
   s.exportOk = status.ok();
-  s.exportResult = status ? "Wrote " + (std::filesystem::current_path(ec) / path).string() : status.error().message();
+  s.exportResult = status ? "Wrote " + (std::filesystem::current_path(ec) / path).string()
+                          : status.error().message();
 }
 
 } // namespace
@@ -48,22 +50,25 @@ void exportTo(const Figure& figure, const char* extension, PlotWidgetState& s) {
 std::string exportFileStem(const std::string& title) {
   std::string stem;
   for (unsigned char c : title) {
-    if (std::isalnum(c)) stem += char(std::tolower(c));
-    else if (!stem.empty() && stem.back() != '_') stem += '_';
+    if (std::isalnum(c))
+      stem += char(std::tolower(c));
+    else if (!stem.empty() && stem.back() != '_')
+      stem += '_';
   }
   while (!stem.empty() && stem.back() == '_') stem.pop_back();
   return stem.empty() ? "figure" : stem.substr(0, 120);
 }
 
-bool PlotFigure(const char* id, const Figure& figure, ImVec2 size, const PlotStyle& style, double* mouseX,
-                double* mouseY) {
+bool PlotFigure(const char* id, const Figure& figure, ImVec2 size, const PlotStyle& style,
+                double* mouseX, double* mouseY) {
   PlotWidgetState& state = widgetState();
   ImGui::PushID(id);
   const ImVec2 available = ImGui::GetContentRegionAvail();
   if (size.x <= 0) size.x = std::max(4.0f, available.x + size.x);
   if (size.y <= 0) size.y = std::max(4.0f, available.y + size.y);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const ImGuiID owner = ImGui::GetID("##figure"); // the button's own id: keys this figure's textures
+  const ImGuiID owner =
+      ImGui::GetID("##figure"); // the button's own id: keys this figure's textures
   ImGui::InvisibleButton("##figure", size);
   const bool itemHovered = ImGui::IsItemHovered();
 
@@ -72,7 +77,8 @@ bool PlotFigure(const char* id, const Figure& figure, ImVec2 size, const PlotSty
     ImDrawList* drawList = ImGui::GetWindowDrawList();
     ImGuiCanvas canvas(drawList, ImGui::GetFont(), &state.textures, owner, ImGui::GetFrameCount());
     drawList->PushClipRect(origin, {origin.x + size.x, origin.y + size.y}, true);
-    const FigureLayout layout = drawFigure(figure, canvas, {origin.x, origin.y, size.x, size.y}, style);
+    const FigureLayout layout =
+        drawFigure(figure, canvas, {origin.x, origin.y, size.x, size.y}, style);
     drawList->PopClipRect();
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     if (itemHovered && layout.error.empty() && layout.plot.contains({mouse.x, mouse.y})) {
@@ -93,7 +99,8 @@ bool PlotFigure(const char* id, const Figure& figure, ImVec2 size, const PlotSty
     ImGui::SetNextItemWidth(18 * ImGui::GetFontSize());
     ImGui::InputText("file name", state.exportName, sizeof state.exportName);
     ImGui::SetNextItemWidth(18 * ImGui::GetFontSize());
-    if (ImGui::InputInt("PNG dpi", &state.exportDpi, 50, 100)) state.exportDpi = std::clamp(state.exportDpi, 50, 1200);
+    if (ImGui::InputInt("PNG dpi", &state.exportDpi, 50, 100))
+      state.exportDpi = std::clamp(state.exportDpi, 50, 1200);
     if (ImGui::Button("Export PNG")) exportTo(figure, ".png", state);
     ImGui::SameLine();
     if (ImGui::Button("Export SVG")) exportTo(figure, ".svg", state);
@@ -102,7 +109,8 @@ bool PlotFigure(const char* id, const Figure& figure, ImVec2 size, const PlotSty
     ImGui::SameLine();
     if (ImGui::Button("Export CSV")) exportTo(figure, ".csv", state);
     if (!state.exportResult.empty()) {
-      const ImVec4 color = state.exportOk ? ImVec4(0.35f, 0.75f, 0.4f, 1) : ImVec4(0.95f, 0.4f, 0.35f, 1);
+      const ImVec4 color =
+          state.exportOk ? ImVec4(0.35f, 0.75f, 0.4f, 1) : ImVec4(0.95f, 0.4f, 0.35f, 1);
       ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 36 * ImGui::GetFontSize());
       ImGui::TextColored(color, "%s", state.exportResult.c_str());
       ImGui::PopTextWrapPos();
@@ -113,6 +121,8 @@ bool PlotFigure(const char* id, const Figure& figure, ImVec2 size, const PlotSty
   return plotHovered;
 }
 
-void ShutdownPlotTextures() { widgetState().textures.clear(); }
+void ShutdownPlotTextures() {
+  widgetState().textures.clear();
+}
 
 } // namespace nnlab::plot

@@ -20,8 +20,9 @@ namespace nnlab::plot {
 // (keyed by this widget's id and a hash of the heatmap) and are re-uploaded only when it changes.
 // Returns true while the mouse is over the plot box; mouseX / mouseY (optional) then receive the
 // data coordinates under it.
-bool PlotFigure(const char* id, const Figure& figure, ImVec2 size, const PlotStyle& style = PlotStyle(),
-                double* mouseX = nullptr, double* mouseY = nullptr);
+bool PlotFigure(const char* id, const Figure& figure, ImVec2 size,
+                const PlotStyle& style = PlotStyle(), double* mouseX = nullptr,
+                double* mouseY = nullptr);
 
 // Frees the heatmap textures PlotFigure keeps. Call while the GL context is still current, before
 // destroying it (ImGui_ImplOpenGL3_Shutdown time). Safe to call more than once.

@@ -64,7 +64,8 @@ Ticks logTicks(double min, double max, int targetCount) {
     }
   } else {
     // Every k-th decade so that at most about targetCount are labelled.
-    const int stride = std::max(1, (decades + std::max(targetCount, 2) - 1) / std::max(targetCount, 2));
+    const int stride =
+        std::max(1, (decades + std::max(targetCount, 2) - 1) / std::max(targetCount, 2));
     ticks.step = stride;
     for (int d = firstDecade; d <= lastDecade; ++d) {
       if (((d % stride) + stride) % stride != 0) continue;
@@ -118,7 +119,9 @@ std::string replaceMinus(std::string s) {
 
 } // namespace
 
-std::string formatPowerOfTen(int exponent) { return "10" + superscript(exponent); }
+std::string formatPowerOfTen(int exponent) {
+  return "10" + superscript(exponent);
+}
 
 std::string formatTick(double value, double step) {
   if (value == 0) return "0";
@@ -129,15 +132,18 @@ std::string formatTick(double value, double step) {
     int exponent = static_cast<int>(std::floor(std::log10(magnitude)));
     double mantissa = value / std::pow(10.0, exponent);
     int decimals = 0;
-    if (step > 0) decimals = std::clamp(exponent - static_cast<int>(std::floor(std::log10(step) + 1e-9)), 0, 6);
+    if (step > 0)
+      decimals = std::clamp(exponent - static_cast<int>(std::floor(std::log10(step) + 1e-9)), 0, 6);
     std::snprintf(buf, sizeof buf, "%.*f", decimals, mantissa);
     std::string m = buf;
-    if (m == "1" || m == "-1") return replaceMinus(m == "1" ? "" : "-") + formatPowerOfTen(exponent);
+    if (m == "1" || m == "-1")
+      return replaceMinus(m == "1" ? "" : "-") + formatPowerOfTen(exponent);
     return replaceMinus(m) + "×" + formatPowerOfTen(exponent);
   }
   // Decimals the step needs: step 0.05 -> 2, step 0.2 -> 1, step 5 -> 0.
   int decimals = 0;
-  if (step > 0) decimals = std::clamp(-static_cast<int>(std::floor(std::log10(step) + 1e-9)), 0, 10);
+  if (step > 0)
+    decimals = std::clamp(-static_cast<int>(std::floor(std::log10(step) + 1e-9)), 0, 10);
   std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   return replaceMinus(buf);
 }

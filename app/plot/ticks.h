@@ -11,10 +11,10 @@
 namespace nnlab::plot {
 
 struct Ticks {
-  std::vector<double> major;        // labelled, ascending, all inside [min, max]
-  std::vector<std::string> labels;  // one per major tick
-  std::vector<double> minor;        // unlabelled (log axes); may be empty
-  double step = 0;                  // linear: spacing of major ticks; log: decades between them
+  std::vector<double> major;       // labelled, ascending, all inside [min, max]
+  std::vector<std::string> labels; // one per major tick
+  std::vector<double> minor;       // unlabelled (log axes); may be empty
+  double step = 0;                 // linear: spacing of major ticks; log: decades between them
 };
 
 // Heckbert's nicenum: a number 1, 2, 5 or 10 times a power of ten close to x (> 0).

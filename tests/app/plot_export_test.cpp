@@ -42,7 +42,8 @@ Figure demoFigure() {
   h.rows = 60, h.cols = 80, h.x0 = -2, h.x1 = 2, h.y0 = -1.5, h.y1 = 1.5;
   for (int r = 0; r < h.rows; ++r)
     for (int c = 0; c < h.cols; ++c) {
-      const double x = h.x0 + (c + 0.5) * (h.x1 - h.x0) / h.cols, y = h.y0 + (r + 0.5) * (h.y1 - h.y0) / h.rows;
+      const double x = h.x0 + (c + 0.5) * (h.x1 - h.x0) / h.cols,
+                   y = h.y0 + (r + 0.5) * (h.y1 - h.y0) / h.rows;
       h.values.push_back(float(0.5 * x * x + 2 * y * y));
     }
   h.colorbarLabel = "loss";
@@ -100,7 +101,8 @@ TEST(PlotExport, PngPixelsMeanSomething) {
   Heatmap h;
   h.rows = 21, h.cols = 21, h.x0 = -1, h.x1 = 1, h.y0 = -1, h.y1 = 1;
   for (int r = 0; r < 21; ++r)
-    for (int c = 0; c < 21; ++c) h.values.push_back(float((r - 10) * (r - 10) + (c - 10) * (c - 10)));
+    for (int c = 0; c < 21; ++c)
+      h.values.push_back(float((r - 10) * (r - 10) + (c - 10) * (c - 10)));
   f.heatmap = h;
   f.equalAspect = true;
   const fs::path path = outDir() / "pixels.png";

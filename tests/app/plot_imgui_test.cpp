@@ -87,7 +87,8 @@ TEST(PlotImGui, PlotFigureDrawsIntoTheWindowWithoutGl) {
   bool whiteCorner = false;
   for (int l = 0; l < data->CmdListsCount; ++l)
     for (const ImDrawVert& v : data->CmdLists[l]->VtxBuffer)
-      whiteCorner |= v.col == 0xFFFFFFFFu && std::abs(v.pos.x - 8) < 0.5f && std::abs(v.pos.y - 27) < 0.5f;
+      whiteCorner |=
+          v.col == 0xFFFFFFFFu && std::abs(v.pos.x - 8) < 0.5f && std::abs(v.pos.y - 27) < 0.5f;
   EXPECT_TRUE(whiteCorner);
 }
 

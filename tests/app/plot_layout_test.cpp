@@ -26,19 +26,24 @@ public:
   std::vector<Point> circles;
   int clipDepth = 0, maxClipDepth = 0;
 
-  void polyline(const Point* p, int n, float, Color, LineStyle, bool) override { polylines.emplace_back(p, p + n); }
+  void polyline(const Point* p, int n, float, Color, LineStyle, bool) override {
+    polylines.emplace_back(p, p + n);
+  }
   void fillRect(Rect, Color) override {}
   void strokeRect(Rect, float, Color) override {}
   void fillCircle(Point c, float, Color) override { circles.push_back(c); }
   void strokeCircle(Point c, float, float, Color) override { circles.push_back(c); }
   Size measureText(std::string_view s, float size) override {
-    const auto codePoints = std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
+    const auto codePoints =
+        std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
     return {0.6f * size * float(codePoints), size};
   }
   void text(Point a, std::string_view s, float size, Color, HAlign, VAlign, bool rotated) override {
     texts.push_back({std::string(s), a, size, rotated});
   }
-  void image(const ImageSource& src, Rect dest, ImageFilter) override { images.emplace_back(dest, src); }
+  void image(const ImageSource& src, Rect dest, ImageFilter) override {
+    images.emplace_back(dest, src);
+  }
   void pushClip(Rect) override { maxClipDepth = std::max(maxClipDepth, ++clipDepth); }
   void popClip() override { --clipDepth; }
 
@@ -80,7 +85,8 @@ TEST(PlotLayout, EmitsTitleAxisLabelsTickLabelsAndLegend) {
   EXPECT_TRUE(canvas.find("loss")->rotated); // the y label reads bottom-to-top
   // x in [0, 10] over ~540 points with a 70-point spacing: target 540 / 70 -> 7 ticks;
   // range nice(10) = 10, step = nice(10 / 6 = 1.67, round) = 2 -> 0, 2, ..., 10.
-  for (const char* label : {"0", "2", "4", "6", "8", "10"}) EXPECT_NE(canvas.find(label), nullptr) << label;
+  for (const char* label : {"0", "2", "4", "6", "8", "10"})
+    EXPECT_NE(canvas.find(label), nullptr) << label;
   EXPECT_EQ(L.xTicks.major.size(), 6u);
   // Legend entries, each drawn next to a sample line.
   EXPECT_NE(canvas.find("train"), nullptr);
@@ -106,7 +112,8 @@ TEST(PlotLayout, NanBreaksALineIntoRuns) {
   // the data runs are {0, 1} and {3, 4, 5} of line 0; line 1 has a single point (not drawn).
   int runsOf2 = 0, runsOf3 = 0;
   for (const auto& p : canvas.polylines) {
-    const bool inside = p[0].x > L.plot.x + 0.5f && p[0].y < L.plot.bottom() - 0.5f && p[0].y > L.plot.y + 0.5f;
+    const bool inside =
+        p[0].x > L.plot.x + 0.5f && p[0].y < L.plot.bottom() - 0.5f && p[0].y > L.plot.y + 0.5f;
     if (!inside) continue;
     runsOf2 += p.size() == 2, runsOf3 += p.size() == 3;
   }
@@ -161,7 +168,8 @@ TEST(PlotLayout, AutoRangeHasMarginAndLogAxisMapsDecadesEvenly) {
   // y: 5% of the span 3 on either side.
   EXPECT_NEAR(L.y.min, -0.15, 1e-9);
   EXPECT_NEAR(L.y.max, 3.15, 1e-9);
-  const float d1 = L.x.toCanvas(1e-2) - L.x.toCanvas(1e-3), d2 = L.x.toCanvas(1) - L.x.toCanvas(1e-1);
+  const float d1 = L.x.toCanvas(1e-2) - L.x.toCanvas(1e-3),
+              d2 = L.x.toCanvas(1) - L.x.toCanvas(1e-1);
   EXPECT_NEAR(d1, d2, 1e-3);
   EXPECT_EQ(L.xTicks.labels.front(), "10⁻³");
   EXPECT_FALSE(L.xTicks.minor.empty());
@@ -237,4 +245,16 @@ TEST(PlotLayout, DashPatternSplitsAPolyline) {
   EXPECT_FLOAT_EQ(runs[0].back().x, 3);
   EXPECT_FLOAT_EQ(runs[1].front().x, 5);
   EXPECT_FLOAT_EQ(runs[1].back().x, 8);
+}
+
+TEST(PlotLayout, TinyFigureKeepsTwoTicksAndDropsALegendThatWouldHideTheData) {
+  // 180 x 120 points: the x axis asks for 2 ticks over [0, 10]; Heckbert gives range 10,
+  // step nice(10 / 1) = 10 -> 0, 10: two labels. The legend (two rows, ~100 points wide with
+  // "validation") does not fit in the ~60-point-high box, so it is left out.
+  Figure f = simpleFigure();
+  RecordingCanvas canvas;
+  const FigureLayout L = drawFigure(f, canvas, {0, 0, 180, 120}, PlotStyle{});
+  EXPECT_GE(L.xTicks.major.size(), 2u);
+  EXPECT_GE(L.yTicks.major.size(), 2u);
+  EXPECT_EQ(canvas.find("validation"), nullptr);
 }

@@ -10,19 +10,20 @@ using namespace nnlab::plot;
 namespace {
 void expectTicks(const Ticks& t, std::vector<double> expected) {
   ASSERT_EQ(t.major.size(), expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(t.major[i], expected[i], 1e-12) << i;
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    EXPECT_NEAR(t.major[i], expected[i], 1e-12) << i;
   EXPECT_EQ(t.labels.size(), t.major.size());
 }
 } // namespace
 
 TEST(PlotTicks, NiceNumberRoundsToOneTwoFiveTimesPowerOfTen) {
   // round: fraction < 1.5 -> 1, < 3 -> 2, < 7 -> 5, else 10.
-  EXPECT_DOUBLE_EQ(niceNumber(0.25, true), 0.2);  // 2.5 x 10^-1 -> 2
+  EXPECT_DOUBLE_EQ(niceNumber(0.25, true), 0.2); // 2.5 x 10^-1 -> 2
   EXPECT_DOUBLE_EQ(niceNumber(3.5, true), 5);
   EXPECT_DOUBLE_EQ(niceNumber(8, true), 10);
   // ceiling: fraction <= 1 -> 1, <= 2 -> 2, <= 5 -> 5, else 10.
   EXPECT_DOUBLE_EQ(niceNumber(1, false), 1);
-  EXPECT_DOUBLE_EQ(niceNumber(97, false), 100);   // 9.7 x 10 -> 10 x 10
+  EXPECT_DOUBLE_EQ(niceNumber(97, false), 100); // 9.7 x 10 -> 10 x 10
   EXPECT_DOUBLE_EQ(niceNumber(0.3, false), 0.5);
 }
 
@@ -50,7 +51,8 @@ TEST(PlotTicks, SymmetricRangeHasZeroAndTrueMinus) {
   // ticks -2, -1, 0, 1, 2, with U+2212 for the minus sign and no "-0".
   const Ticks t = niceTicks(-2.2, 2.2, 5);
   expectTicks(t, {-2, -1, 0, 1, 2});
-  EXPECT_EQ(t.labels[0], "\xE2\x88\x92" "2");
+  EXPECT_EQ(t.labels[0], "\xE2\x88\x92"
+                         "2");
   EXPECT_EQ(t.labels[2], "0");
 }
 
@@ -61,7 +63,8 @@ TEST(PlotTicks, OffsetRangeNeedsDecimals) {
   const Ticks t = niceTicks(0.13, 0.37, 6);
   EXPECT_DOUBLE_EQ(t.step, 0.1);
   expectTicks(t, {0.2, 0.3});
-  // [1.01, 1.09]: range = nice(0.08, ceil) = 0.1; step = nice(0.1 / 4, round) = 0.02 -> two decimals.
+  // [1.01, 1.09]: range = nice(0.08, ceil) = 0.1; step = nice(0.1 / 4, round) = 0.02 -> two
+  // decimals.
   const Ticks f = niceTicks(1.01, 1.09, 5);
   EXPECT_DOUBLE_EQ(f.step, 0.02);
   expectTicks(f, {1.02, 1.04, 1.06, 1.08});
