@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
       ->check([&run](const std::string& text) { return parseSize(text, run.width, run.height); });
   cli.add_flag("--presentation", run.presentation, "Start in presentation mode (large fonts, F5 toggles)");
   cli.add_flag("--headless", run.headless, "With --screenshot: render without a window (EGL)");
+  cli.add_option("--capture", run.captureFile, "Where F12 saves the window as PNG (default: "
+                                               "nnlab-<date>-<time>.png in the working directory)");
 
   CommandAction action;
   addExportCommand(cli, action);

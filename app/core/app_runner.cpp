@@ -7,11 +7,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 #include <memory>
+#include <thread>
 
 #include "core/image_io.h"
 #include "core/messages.h"
@@ -19,6 +21,7 @@
 #include "gl/framebuffer.h"
 #include "gl/headless_context.h"
 #include "plot/export.h"
+#include "plot/plot_widget.h"
 
 namespace nnlab::app {
 
@@ -106,6 +109,7 @@ int runHeadless(const RunOptions& options) {
     }
   }
   session.shell.reset();
+  plot::ShutdownPlotTextures(); // while the GL context is still current
   ImGui_ImplOpenGL3_Shutdown();
   ImGui::DestroyContext();
   return exitCode;
@@ -115,19 +119,60 @@ void onGlfwError(int code, const char* description) {
   std::fprintf(stderr, "nnlab: GLFW error %d: %s\n", code, description);
 }
 
-void onDrop(GLFWwindow* window, int count, const char** paths) {
-  auto* shell = static_cast<Shell*>(glfwGetWindowUserPointer(window));
-  std::vector<std::string> files(paths, paths + count);
-  shell->onDroppedFiles(files);
+// What the window's callbacks hand to the frame loop. Shortcuts are queued from GLFW's key callback
+// rather than polled with ImGui::IsKeyPressed: under software GL a frame can take 100 ms, and a
+// key pressed and released between two frames would be missed by polling.
+enum class Shortcut { TogglePresentation, Capture, OpenScene, SaveScene, Quit };
+
+struct WindowEvents {
+  Shell* shell = nullptr;
+  std::vector<Shortcut> pending;
+};
+
+WindowEvents& eventsOf(GLFWwindow* window) {
+  return *static_cast<WindowEvents*>(glfwGetWindowUserPointer(window));
 }
 
-// Shortcuts the shell reacts to. ImGui 1.86 indexes keys by the backend's codes (GLFW's here).
-void handleShortcuts(Shell& shell) {
-  const ImGuiIO& io = ImGui::GetIO();
-  if (io.WantTextInput) return;
-  if (ImGui::IsKeyPressed(GLFW_KEY_F5, false)) shell.onTogglePresentation();
-  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) shell.onOpenScene();
-  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) shell.onSaveScene();
+void onDrop(GLFWwindow* window, int count, const char** paths) {
+  std::vector<std::string> files(paths, paths + count);
+  eventsOf(window).shell->onDroppedFiles(files);
+}
+
+// Installed before ImGui's GLFW backend, which chains to it, so ImGui still sees every key.
+void onKey(GLFWwindow* window, int key, int /*scancode*/, int action, int mods) {
+  if (action != GLFW_PRESS) return;
+  const bool ctrl = (mods & GLFW_MOD_CONTROL) != 0;
+  std::vector<Shortcut>& pending = eventsOf(window).pending;
+  if (key == GLFW_KEY_F5) pending.push_back(Shortcut::TogglePresentation);
+  if (key == GLFW_KEY_F12) pending.push_back(Shortcut::Capture);
+  if (ctrl && key == GLFW_KEY_O) pending.push_back(Shortcut::OpenScene);
+  if (ctrl && key == GLFW_KEY_S) pending.push_back(Shortcut::SaveScene);
+  if (ctrl && key == GLFW_KEY_Q) pending.push_back(Shortcut::Quit);
+}
+
+std::string timestampedCaptureName() {
+  char name[64];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(name, sizeof name, "nnlab-%Y%m%d-%H%M%S.png", std::localtime(&now));
+  return name;
+}
+
+// Applies the queued shortcuts; returns whether a capture (F12) was asked for. While a text field
+// has the keyboard, letters belong to it; F5 and F12 still work.
+bool handleShortcuts(WindowEvents& events) {
+  const bool typing = ImGui::GetIO().WantTextInput;
+  bool capture = false;
+  for (Shortcut shortcut : events.pending) {
+    switch (shortcut) {
+    case Shortcut::TogglePresentation: events.shell->onTogglePresentation(); break;
+    case Shortcut::Capture: capture = true; break;
+    case Shortcut::OpenScene: if (!typing) events.shell->onOpenScene(); break;
+    case Shortcut::SaveScene: if (!typing) events.shell->onSaveScene(); break;
+    case Shortcut::Quit: events.shell->onQuit(); break;
+    }
+  }
+  events.pending.clear();
+  return capture;
 }
 
 } // namespace
@@ -172,12 +217,14 @@ int runGui(const RunOptions& options) {
   glfwGetWindowContentScale(window, &contentScaleX, &contentScaleY);
   Session session;
   initImGui(session, contentScaleX);
+  WindowEvents events{session.shell.get(), {}};
+  glfwSetWindowUserPointer(window, &events);
+  glfwSetDropCallback(window, onDrop);
+  glfwSetKeyCallback(window, onKey); // before ImGui's backend, which chains to it
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   // Keyboard navigation needs the backend's key map, so only with a window (not headless).
   ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   ImGui_ImplOpenGL3_Init("#version 330 core");
-  glfwSetWindowUserPointer(window, session.shell.get());
-  glfwSetDropCallback(window, onDrop);
 
   const bool startedCleanly = applyStartOptions(session, options);
   int exitCode = 0;
@@ -192,7 +239,7 @@ int runGui(const RunOptions& options) {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    handleShortcuts(*session.shell);
+    const bool captureRequested = handleShortcuts(events);
     const ImVec2 size = ImGui::GetIO().DisplaySize;
     session.shell->drawFrame(size.x, size.y, frameMilliseconds);
     ImGui::Render();
@@ -208,11 +255,22 @@ int runGui(const RunOptions& options) {
       }
       break;
     }
+    if (captureRequested) {
+      const std::string path = options.captureFile.empty() ? timestampedCaptureName() : options.captureFile;
+      if (Status s = saveScreenshot(path, framebufferWidth, framebufferHeight, true); !s)
+        session.messages.error(s.error().message());
+      else
+        session.messages.info("window saved to " + path);
+    }
     glfwSwapBuffers(window);
+    // Where vsync is not honoured (Xvfb, some drivers), cap at ~60 frames per second instead of
+    // spinning a core: labs animate with ImGui's DeltaTime, so their speed does not change.
     frameMilliseconds = std::chrono::duration<float, std::milli>(Clock::now() - frameStart).count();
+    std::this_thread::sleep_until(frameStart + std::chrono::microseconds(16000));
   }
 
   session.shell.reset();
+  plot::ShutdownPlotTextures(); // while the GL context is still current
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
@@ -268,6 +326,7 @@ int runGallery(const std::string& outputDirectory, bool presentation, int width,
     for (const std::string& path : written) std::printf("%s\n", path.c_str());
   }
   session.shell.reset();
+  plot::ShutdownPlotTextures(); // while the GL context is still current
   ImGui_ImplOpenGL3_Shutdown();
   ImGui::DestroyContext();
   return failures == 0 ? 0 : 1;

@@ -14,6 +14,9 @@ struct RunOptions {
   bool presentation = false;  // --presentation: start in presentation mode
   bool headless = false;      // --headless: no window; EGL surfaceless (needs --screenshot)
   int width = 1280, height = 800; // --size WxH
+  std::string captureFile;    // --capture: where F12 saves the window (default: a timestamped
+                              // nnlab-<time>.png in the working directory); also how tests that
+                              // drive the window with xdotool read it back
 };
 
 // The GUI (or a screenshot of it). Returns the process exit code.

@@ -206,7 +206,7 @@ void Shell::drawStatusBar(float frameMilliseconds) {
     ImGui::PopStyleColor();
     if (ImGui::IsItemClicked()) showMessageLog_ = true;
   } else {
-    ImGui::TextDisabled("F5 presentation mode · right-click a figure to export it");
+    ImGui::TextDisabled("F5 presentation mode · F12 save window as PNG · right-click a figure to export it");
   }
   char right[64];
   std::snprintf(right, sizeof right, "%s%.1f ms/frame", presentation_ ? "PRESENTATION · " : "",

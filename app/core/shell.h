@@ -41,6 +41,7 @@ public:
   void onTogglePresentation() { setPresentation(!presentation_); }
   void onOpenScene() { openDialog_ = DialogKind::Open; }
   void onSaveScene() { openDialog_ = DialogKind::Save; }
+  void onQuit() { quitRequested_ = true; }
   void onDroppedFiles(const std::vector<std::string>& paths);
 
   bool quitRequested() const { return quitRequested_; }

@@ -3,6 +3,8 @@
 // the parameterized tests all iterate this table.
 #include "core/lab.h"
 #include "labs/activations_lab.h"
+#include "labs/norm_lab.h"
+#include "labs/conv_arith_lab.h"
 
 namespace nnlab::app {
 
@@ -10,6 +12,12 @@ const std::vector<LabInfo>& labRegistry() {
   static const std::vector<LabInfo> registry = {
       {"activations", "Activation functions",
        "ReLU, sigmoid, tanh, GELU and friends, with their derivatives", &createActivationsLab},
+      {"conv_arith", "Convolution arithmetic",
+       "The sliding window: stride, padding, dilation, transposed; shapes, params, MACs",
+       &createConvArithLab},
+      {"norm", "Normalization",
+       "Batch, layer, instance and group norm: which values share μ and σ²; backward; dropout",
+       &createNormLab},
   };
   return registry;
 }
