@@ -30,8 +30,9 @@ std::optional<ExpressionError> findUnsupported(std::string_view e) {
       return ExpressionError{static_cast<int>(i), "a comma outside a function's arguments "
                                                   "(write one formula)"};
     if (c == '=') {
-      const bool comparison = (i > 0 && std::string_view("<>!=").find(e[i - 1]) != std::string_view::npos) ||
-                              (i + 1 < e.size() && e[i + 1] == '=');
+      const bool comparison =
+          (i > 0 && std::string_view("<>!=").find(e[i - 1]) != std::string_view::npos) ||
+          (i + 1 < e.size() && e[i + 1] == '=');
       if (!comparison)
         return ExpressionError{static_cast<int>(i), "'=' assigns; write only the right-hand side"};
     }
@@ -84,7 +85,9 @@ double ExpressionSurface::value(Vec2 p) const {
   return parser_.Eval();
 }
 
-Vec2 ExpressionSurface::gradient(Vec2 p) const { return centralDifferenceGradient(*this, p); }
+Vec2 ExpressionSurface::gradient(Vec2 p) const {
+  return centralDifferenceGradient(*this, p);
+}
 
 std::unique_ptr<ExpressionSurface> ExpressionSurface::clone() const {
   return std::unique_ptr<ExpressionSurface>(new ExpressionSurface(expression_, domain_));
@@ -97,7 +100,8 @@ Result<std::unique_ptr<Surface>> makeSurfaceOrExpression(std::string_view text) 
   if (expression) return std::unique_ptr<Surface>(std::move(expression).value());
   // A bare word (letters, digits, '-', '_', maybe ":keys") was meant as a surface's name.
   bool word = !name.empty() && std::isalpha(static_cast<unsigned char>(name[0]));
-  for (char c : name) word = word && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+  for (char c : name)
+    word = word && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
   if (word) return makeSurface(text);
   return expression.error();
 }

@@ -51,17 +51,20 @@ std::optional<Vec2> parsePoint(const std::string& text) {
   return Vec2{*x, *y};
 }
 
-json toJson(Vec2 p) { return json::array({p.x, p.y}); }
+json toJson(Vec2 p) {
+  return json::array({p.x, p.y});
+}
 
 // Which hyper-parameter flags an optimizer reads, for "not used by ..." errors.
 bool reads(OptimizerKind kind, const std::string& flag) {
-  const bool adam = kind == OptimizerKind::Adam || kind == OptimizerKind::AdamW ||
-                    kind == OptimizerKind::AMSGrad;
+  const bool adam =
+      kind == OptimizerKind::Adam || kind == OptimizerKind::AdamW || kind == OptimizerKind::AMSGrad;
   if (flag == "--beta")
     return kind == OptimizerKind::Momentum || kind == OptimizerKind::Nesterov ||
            kind == OptimizerKind::RMSProp;
   if (flag == "--beta1" || flag == "--beta2") return adam;
-  if (flag == "--eps") return adam || kind == OptimizerKind::AdaGrad || kind == OptimizerKind::RMSProp;
+  if (flag == "--eps")
+    return adam || kind == OptimizerKind::AdaGrad || kind == OptimizerKind::RMSProp;
   if (flag == "--weight-decay") return kind == OptimizerKind::AdamW;
   if (flag == "--momentum-form") return kind == OptimizerKind::Momentum;
   return true;
@@ -93,8 +96,8 @@ json configJson(OptimizerKind kind, const OptimizerConfig& c) {
   if (reads(kind, "--weight-decay")) config["weight_decay"] = c.weightDecay;
   if (kind == OptimizerKind::Momentum)
     config["momentum_form"] = c.momentumForm == MomentumForm::HeavyBall ? "heavy-ball" : "ema";
-  const bool hasCorrection = reads(kind, "--beta1") ||
-                             (kind == OptimizerKind::Momentum && c.momentumForm == MomentumForm::Ema);
+  const bool hasCorrection = reads(kind, "--beta1") || (kind == OptimizerKind::Momentum &&
+                                                        c.momentumForm == MomentumForm::Ema);
   if (hasCorrection) config["bias_correction"] = c.biasCorrection;
   return config;
 }
@@ -122,7 +125,8 @@ int listSurfaces(const TrajectoryArgs& args, std::ostream& out) {
   for (const json& s : list) {
     std::string minima;
     for (const json& m : s["minima"])
-      minima += (minima.empty() ? "" : " ") + std::string("(") + format(m[0]) + ", " + format(m[1]) + ")";
+      minima +=
+          (minima.empty() ? "" : " ") + std::string("(") + format(m[0]) + ", " + format(m[1]) + ")";
     const json& d = s["domain"];
     out << s["name"].get<std::string>() << "\n    f = " << s["formula"].get<std::string>()
         << "\n    domain x ∈ [" << format(d[0]) << ", " << format(d[1]) << "], y ∈ ["
@@ -190,12 +194,15 @@ int runTrajectoryCommand(const TrajectoryArgs& args, std::ostream& out, std::ost
   if (args.listOptimizers) return listOptimizers(args, out);
 
   if (args.surface.empty()) return usageError(err, "--surface", "required (see --list-surfaces)");
-  if (args.optimizer.empty()) return usageError(err, "--optimizer", "required (see --list-optimizers)");
-  if (args.start.empty()) return usageError(err, "--start", "required, as X,Y (e.g. --start=-1.5,2)");
+  if (args.optimizer.empty())
+    return usageError(err, "--optimizer", "required (see --list-optimizers)");
+  if (args.start.empty())
+    return usageError(err, "--start", "required, as X,Y (e.g. --start=-1.5,2)");
   if (args.steps < 0) return usageError(err, "--steps", "required: the number of updates N ≥ 0");
   if (args.steps > kMaxSteps)
-    return usageError(err, "--steps", "at most " + std::to_string(kMaxSteps) + " (got " +
-                                          std::to_string(args.steps) + ")");
+    return usageError(err, "--steps",
+                      "at most " + std::to_string(kMaxSteps) + " (got " +
+                          std::to_string(args.steps) + ")");
 
   Result<std::unique_ptr<Surface>> surface = makeSurfaceOrExpression(args.surface);
   if (!surface) return usageError(err, "--surface", surface.error().what);
@@ -204,7 +211,8 @@ int runTrajectoryCommand(const TrajectoryArgs& args, std::ostream& out, std::ost
   if (!kind) {
     std::string names;
     for (const std::string& n : optimizerNames()) names += (names.empty() ? "" : ", ") + n;
-    return usageError(err, "--optimizer", "unknown optimizer '" + args.optimizer + "' (known: " + names + ")");
+    return usageError(err, "--optimizer",
+                      "unknown optimizer '" + args.optimizer + "' (known: " + names + ")");
   }
   OptimizerConfig config = defaultOptimizerConfig(*kind);
   struct Given {
@@ -213,21 +221,23 @@ int runTrajectoryCommand(const TrajectoryArgs& args, std::ostream& out, std::ost
     double value;
     double* field;
   };
-  for (const Given& g : {Given{"--lr", args.lrGiven, args.lr, &config.lr},
-                         Given{"--beta", args.betaGiven, args.beta, &config.beta},
-                         Given{"--beta1", args.beta1Given, args.beta1, &config.beta1},
-                         Given{"--beta2", args.beta2Given, args.beta2, &config.beta2},
-                         Given{"--eps", args.epsGiven, args.eps, &config.eps},
-                         Given{"--weight-decay", args.weightDecayGiven, args.weightDecay,
-                               &config.weightDecay}}) {
+  for (const Given& g :
+       {Given{"--lr", args.lrGiven, args.lr, &config.lr},
+        Given{"--beta", args.betaGiven, args.beta, &config.beta},
+        Given{"--beta1", args.beta1Given, args.beta1, &config.beta1},
+        Given{"--beta2", args.beta2Given, args.beta2, &config.beta2},
+        Given{"--eps", args.epsGiven, args.eps, &config.eps},
+        Given{"--weight-decay", args.weightDecayGiven, args.weightDecay, &config.weightDecay}}) {
     if (!g.given) continue;
     if (!reads(*kind, g.flag))
-      return usageError(err, g.flag, "not used by " + args.optimizer + " (used by " + readers(g.flag) + ")");
+      return usageError(err, g.flag,
+                        "not used by " + args.optimizer + " (used by " + readers(g.flag) + ")");
     *g.field = g.value;
   }
   if (!args.momentumForm.empty()) {
     if (!reads(*kind, "--momentum-form"))
-      return usageError(err, "--momentum-form", "only used by momentum (got --optimizer " + args.optimizer + ")");
+      return usageError(err, "--momentum-form",
+                        "only used by momentum (got --optimizer " + args.optimizer + ")");
     if (args.momentumForm == "heavy-ball")
       config.momentumForm = MomentumForm::HeavyBall;
     else if (args.momentumForm == "ema")
@@ -237,8 +247,8 @@ int runTrajectoryCommand(const TrajectoryArgs& args, std::ostream& out, std::ost
                         "expected heavy-ball or ema (got \"" + args.momentumForm + "\")");
   }
   if (args.noBiasCorrection) {
-    const bool corrects = reads(*kind, "--beta1") ||
-                          (*kind == OptimizerKind::Momentum && config.momentumForm == MomentumForm::Ema);
+    const bool corrects = reads(*kind, "--beta1") || (*kind == OptimizerKind::Momentum &&
+                                                      config.momentumForm == MomentumForm::Ema);
     if (!corrects)
       return usageError(err, "--no-bias-correction",
                         "only used by adam, adamw, amsgrad and momentum with --momentum-form ema");
@@ -250,11 +260,13 @@ int runTrajectoryCommand(const TrajectoryArgs& args, std::ostream& out, std::ost
   Result<Schedule> schedule = parseSchedule(args.schedule);
   if (!schedule) return usageError(err, "--schedule", schedule.error().what);
   if (!(std::isfinite(args.noise) && args.noise >= 0))
-    return usageError(err, "--noise", "σ must be a finite number ≥ 0 (got " + format(args.noise) + ")");
+    return usageError(err, "--noise",
+                      "σ must be a finite number ≥ 0 (got " + format(args.noise) + ")");
   const std::optional<Vec2> start = parsePoint(args.start);
   if (!start || !isFinite(*start))
-    return usageError(err, "--start", "expected X,Y with two finite numbers, e.g. --start=-1.5,2 (got \"" +
-                                          args.start + "\")");
+    return usageError(err, "--start",
+                      "expected X,Y with two finite numbers, e.g. --start=-1.5,2 (got \"" +
+                          args.start + "\")");
 
   const Trajectory path = runTrajectory(**surface, **optimizer,
                                         {.start = *start,
@@ -296,24 +308,28 @@ void addTrajectoryCommand(CLI::App& root, CommandAction& action) {
       "trajectory", "An optimizer's path over a loss surface, step by step (text table or JSON)");
   command->add_option("--surface", args->surface,
                       "Built-in NAME[:key=value,...] (see --list-surfaces) or a formula in x, y");
-  command->add_option("--optimizer", args->optimizer, "sgd, momentum, nesterov, adagrad, rmsprop, "
-                                                      "adam, adamw or amsgrad");
-  CLI::Option* lr = command->add_option("--lr", args->lr, "Base learning rate η₀ (default: PyTorch's)");
+  command->add_option("--optimizer", args->optimizer,
+                      "sgd, momentum, nesterov, adagrad, rmsprop, "
+                      "adam, adamw or amsgrad");
+  CLI::Option* lr =
+      command->add_option("--lr", args->lr, "Base learning rate η₀ (default: PyTorch's)");
   CLI::Option* beta = command->add_option("--beta", args->beta, "Momentum/Nesterov β, RMSProp α");
   CLI::Option* beta1 = command->add_option("--beta1", args->beta1, "Adam-family β₁");
   CLI::Option* beta2 = command->add_option("--beta2", args->beta2, "Adam-family β₂");
   CLI::Option* eps = command->add_option("--eps", args->eps, "ε in the denominator √v + ε");
-  CLI::Option* weightDecay =
-      command->add_option("--weight-decay", args->weightDecay, "AdamW's decoupled decay λ (default 0.01)");
+  CLI::Option* weightDecay = command->add_option("--weight-decay", args->weightDecay,
+                                                 "AdamW's decoupled decay λ (default 0.01)");
   command->add_option("--momentum-form", args->momentumForm,
                       "heavy-ball (m ← βm + g, default) or ema (m ← βm + (1 − β)g)");
   command->add_flag("--no-bias-correction", args->noBiasCorrection,
                     "Adam family, EMA momentum: skip the division by 1 − βᵗ");
-  command->add_option("--schedule", args->schedule,
-                      "constant | step | exponential | inv-sqrt | cosine, [:key=value,...], any "
-                      "with warmup=W (e.g. cosine:t_max=500,warmup=50)")
+  command
+      ->add_option("--schedule", args->schedule,
+                   "constant | step | exponential | inv-sqrt | cosine, [:key=value,...], any "
+                   "with warmup=W (e.g. cosine:t_max=500,warmup=50)")
       ->capture_default_str();
-  command->add_option("--noise", args->noise, "σ of Gaussian noise added to each gradient coordinate");
+  command->add_option("--noise", args->noise,
+                      "σ of Gaussian noise added to each gradient coordinate");
   command->add_option("--seed", args->seed, "Seed of the gradient noise (std::mt19937)");
   command->add_option("--start", args->start, "Start point X,Y (negative: --start=-1.5,2)");
   command->add_option("--steps", args->steps, "Number of updates N");

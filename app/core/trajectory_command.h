@@ -2,7 +2,8 @@
 //
 //   nnlab trajectory --surface NAME|EXPR --optimizer NAME [--lr --beta --beta1 --beta2 --eps
 //                    --weight-decay --momentum-form heavy-ball|ema --no-bias-correction
-//                    --schedule NAME[:k=v,...] --noise SIGMA --seed S] --start X,Y --steps N [--json]
+//                    --schedule NAME[:k=v,...] --noise SIGMA --seed S] --start X,Y --steps N
+//                    [--json]
 //   nnlab trajectory --list-surfaces | --list-optimizers [--json]
 //
 // --surface takes a built-in ("rosenbrock", "quadratic:kappa=50,angle=30") or a formula in x and
@@ -32,8 +33,8 @@ namespace nnlab::app {
 struct TrajectoryArgs {
   std::string surface, optimizer, schedule = "constant", start, momentumForm;
   double lr = 0, beta = 0, beta1 = 0, beta2 = 0, eps = 0, weightDecay = 0, noise = 0;
-  bool lrGiven = false, betaGiven = false, beta1Given = false, beta2Given = false,
-       epsGiven = false, weightDecayGiven = false;
+  bool lrGiven = false, betaGiven = false, beta1Given = false, beta2Given = false, epsGiven = false,
+       weightDecayGiven = false;
   unsigned seed = 0;
   long long steps = -1; // −1: not given
   bool noBiasCorrection = false, json = false, listSurfaces = false, listOptimizers = false;
