@@ -4,6 +4,7 @@
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 
+#include <cfloat>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -89,30 +90,49 @@ void headlessFrame(Shell& shell, const gl::Framebuffer& target) {
   renderImGui(target.width(), target.height());
 }
 
+// A run without a window: EGL context, ImGui and the shell, torn down in the right order (the
+// plot textures and ImGui's GL objects before the context that owns them).
+class HeadlessSession {
+  std::unique_ptr<gl::HeadlessContext> context_; // declared first: destroyed after `session`
+
+public:
+  static Result<std::unique_ptr<HeadlessSession>> create() {
+    auto context = gl::HeadlessContext::create();
+    if (!context) return context.error();
+    std::unique_ptr<HeadlessSession> headless(new HeadlessSession(std::move(context).value()));
+    initImGui(headless->session, 1.0f);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    return headless;
+  }
+  ~HeadlessSession() {
+    session.shell.reset();
+    plot::ShutdownPlotTextures();
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui::DestroyContext();
+  }
+
+  Session session;
+
+private:
+  explicit HeadlessSession(std::unique_ptr<gl::HeadlessContext> context) : context_(std::move(context)) {}
+};
+
 int runHeadless(const RunOptions& options) {
-  auto context = gl::HeadlessContext::create();
-  if (!context) {
-    std::fprintf(stderr, "nnlab: error: %s\n", context.error().message().c_str());
+  auto headless = HeadlessSession::create();
+  if (!headless) {
+    std::fprintf(stderr, "nnlab: error: %s\n", headless.error().message().c_str());
     return 1;
   }
-  Session session;
-  initImGui(session, 1.0f);
-  ImGui_ImplOpenGL3_Init("#version 330 core");
-  int exitCode = applyStartOptions(session, options) ? 0 : 1;
-  if (exitCode == 0) {
-    gl::Framebuffer target(options.width, options.height);
-    for (int frame = 0; frame < std::max(1, options.frames); ++frame) headlessFrame(*session.shell, target);
-    glFinish();
-    if (Status s = saveScreenshot(options.screenshot, options.width, options.height, false); !s) {
-      std::fprintf(stderr, "nnlab: error: %s\n", s.error().message().c_str());
-      exitCode = 1;
-    }
+  Session& session = headless.value()->session;
+  if (!applyStartOptions(session, options)) return 1;
+  gl::Framebuffer target(options.width, options.height);
+  for (int frame = 0; frame < std::max(1, options.frames); ++frame) headlessFrame(*session.shell, target);
+  glFinish();
+  if (Status s = saveScreenshot(options.screenshot, options.width, options.height, false); !s) {
+    std::fprintf(stderr, "nnlab: error: %s\n", s.error().message().c_str());
+    return 1;
   }
-  session.shell.reset();
-  plot::ShutdownPlotTextures(); // while the GL context is still current
-  ImGui_ImplOpenGL3_Shutdown();
-  ImGui::DestroyContext();
-  return exitCode;
+  return 0;
 }
 
 void onGlfwError(int code, const char* description) {
@@ -238,6 +258,9 @@ int runGui(const RunOptions& options) {
     glfwPollEvents();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    // A screenshot shows the scene, not whatever the pointer happens to hover (under Xvfb it
+    // rests mid-screen and would open tooltips): the mouse is "outside" while one is taken.
+    if (!options.screenshot.empty()) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
     ImGui::NewFrame();
     const bool captureRequested = handleShortcuts(events);
     const ImVec2 size = ImGui::GetIO().DisplaySize;
@@ -287,14 +310,12 @@ int runGallery(const std::string& outputDirectory, bool presentation, int width,
                  ec.message().c_str());
     return 1;
   }
-  auto context = gl::HeadlessContext::create();
-  if (!context) {
-    std::fprintf(stderr, "nnlab: error: %s\n", context.error().message().c_str());
+  auto headless = HeadlessSession::create();
+  if (!headless) {
+    std::fprintf(stderr, "nnlab: error: %s\n", headless.error().message().c_str());
     return 1;
   }
-  Session session;
-  initImGui(session, 1.0f);
-  ImGui_ImplOpenGL3_Init("#version 330 core");
+  Session& session = headless.value()->session;
   session.shell->setPresentation(presentation);
 
   int failures = 0;
@@ -325,10 +346,6 @@ int runGallery(const std::string& outputDirectory, bool presentation, int width,
     }
     for (const std::string& path : written) std::printf("%s\n", path.c_str());
   }
-  session.shell.reset();
-  plot::ShutdownPlotTextures(); // while the GL context is still current
-  ImGui_ImplOpenGL3_Shutdown();
-  ImGui::DestroyContext();
   return failures == 0 ? 0 : 1;
 }
 

@@ -198,20 +198,29 @@ void Shell::drawSidebar(float width) {
 }
 
 void Shell::drawStatusBar(float frameMilliseconds) {
-  ImGui::SetCursorPosX(ImGui::GetStyle().WindowPadding.x);
+  char right[64];
+  std::snprintf(right, sizeof right, "%s%.1f ms/frame", presentation_ ? "PRESENTATION · " : "",
+                frameMilliseconds);
+  const float padding = ImGui::GetStyle().WindowPadding.x;
+  const float rightWidth = ImGui::CalcTextSize(right).x + padding;
+  const float leftWidth = ImGui::GetWindowWidth() - rightWidth - 2 * padding; // room for the left part
+
+  ImGui::SetCursorPosX(padding);
   ImGui::AlignTextToFramePadding();
+  ImGui::PushClipRect(ImGui::GetCursorScreenPos(),
+                      ImVec2(ImGui::GetCursorScreenPos().x + leftWidth, ImGui::GetWindowPos().y + ImGui::GetWindowHeight()),
+                      true);
   if (const Message* latest = messages_.latest(); latest && messages_.now() - latest->time < 15.0) {
     ImGui::PushStyleColor(ImGuiCol_Text, severityColor(latest->severity));
     ImGui::Text("%s: %s", severityName(latest->severity), latest->text.c_str());
     ImGui::PopStyleColor();
     if (ImGui::IsItemClicked()) showMessageLog_ = true;
   } else {
-    ImGui::TextDisabled("F5 presentation mode · F12 save window as PNG · right-click a figure to export it");
+    const char* hint = "F5 presentation mode · F12 save window as PNG · right-click a figure to export it";
+    if (ImGui::CalcTextSize(hint).x > leftWidth) hint = "F5 presentation · F12 screenshot";
+    ImGui::TextDisabled("%s", hint);
   }
-  char right[64];
-  std::snprintf(right, sizeof right, "%s%.1f ms/frame", presentation_ ? "PRESENTATION · " : "",
-                frameMilliseconds);
-  const float rightWidth = ImGui::CalcTextSize(right).x + ImGui::GetStyle().WindowPadding.x;
+  ImGui::PopClipRect();
   ImGui::SameLine(ImGui::GetWindowWidth() - rightWidth);
   ImGui::TextDisabled("%s", right);
 }
