@@ -15,6 +15,8 @@
 #include "nnlab/status.h"
 #include "plot/figure.h"
 
+struct ImFont;
+
 namespace nnlab::plot {
 struct PlotStyle;
 }
@@ -29,6 +31,7 @@ struct LabContext {
   const plot::PlotStyle& plotStyle; // scaled for presentation mode and the monitor's DPI
   float uiScale = 1.0f;             // 1 normally, ×1.75 in presentation mode, × content scale
   bool presentation = false;
+  ImFont* monoFont = nullptr;       // monospaced, at the current size: numbers in grids and tables
 };
 
 class Lab {

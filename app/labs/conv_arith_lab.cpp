@@ -670,9 +670,7 @@ private:
   }
 
   ImFont* monoFont(const LabContext& context) const {
-    ImFontAtlas* atlas = ImGui::GetIO().Fonts;
-    const int index = context.presentation ? 3 : 1;
-    return atlas->Fonts.Size > index ? atlas->Fonts[index] : ImGui::GetFont();
+    return context.monoFont ? context.monoFont : ImGui::GetFont();
   }
 
   std::vector<GridBlock> makeBlocks(const ConvArithResult& r) const {
