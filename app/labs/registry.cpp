@@ -5,6 +5,8 @@
 #include "labs/activations_lab.h"
 #include "labs/norm_lab.h"
 #include "labs/conv_arith_lab.h"
+#include "labs/feature_map_lab.h"
+#include "labs/receptive_field_lab.h"
 
 namespace nnlab::app {
 
@@ -15,6 +17,12 @@ const std::vector<LabInfo>& labRegistry() {
       {"conv_arith", "Convolution arithmetic",
        "The sliding window: stride, padding, dilation, transposed; shapes, params, MACs",
        &createConvArithLab},
+      {"feature_maps", "Feature maps",
+       "Edge, Gabor and custom filters on real images: maps, ReLU, pooling, the dot product",
+       &createFeatureMapLab},
+      {"receptive_field", "Receptive fields",
+       "Stacks of conv, pool and dilated layers: what one unit sees, theoretical and effective",
+       &createReceptiveFieldLab},
       {"norm", "Normalization",
        "Batch, layer, instance and group norm: which values share μ and σ²; backward; dropout",
        &createNormLab},

@@ -11,7 +11,7 @@
 //
 // Index
 //   Point, Rect, Size                geometry in canvas points
-//   HAlign, VAlign, ImageFilter      how text is anchored, how an image is resampled
+//   ImageFilter                      how an image is resampled (HAlign, VAlign: figure.h)
 //   ImageSource                      RGBA8 pixels made on demand, with a key for GPU caches
 //   Canvas                           the interface
 #pragma once
@@ -40,8 +40,7 @@ struct Rect {
   bool contains(Point p) const { return p.x >= x && p.x <= x + w && p.y >= y && p.y <= y + h; }
 };
 
-enum class HAlign { Left, Center, Right };
-enum class VAlign { Top, Middle, Baseline, Bottom }; // Top/Bottom: of the line box (ascent/descent)
+// HAlign, VAlign: defined in figure.h (annotations use them too).
 
 enum class ImageFilter {
   Nearest, // crisp cells: a 5x5 kernel should look like 25 squares

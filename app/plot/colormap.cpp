@@ -41,12 +41,43 @@ Color diverging(double t) {
   return {channel(16), channel(8), channel(0), 1.0f};
 }
 
+constexpr int kCategories = 12;
+
 } // namespace
+
+Color categoricalColor(int index) {
+  // tab10 (Tableau 10, matplotlib's default cycle) without its grey, which reads as "disabled",
+  // then light blue, light orange and light green from tab20: consecutive indices always differ
+  // in hue or, for the last three, clearly in lightness.
+  static const unsigned palette[kCategories] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728,
+                                                0x9467bd, 0x8c564b, 0xe377c2, 0xbcbd22,
+                                                0x17becf, 0xaec7e8, 0xffbb78, 0x98df8a};
+  const unsigned c = palette[((index % kCategories) + kCategories) % kCategories];
+  return Color::rgb(int(c >> 16), int((c >> 8) & 0xff), int(c & 0xff));
+}
+
+Color composite(Color under, Color over) {
+  const float a = std::clamp(over.a, 0.0f, 1.0f);
+  return {under.r + (over.r - under.r) * a, under.g + (over.g - under.g) * a,
+          under.b + (over.b - under.b) * a, under.a + (1 - under.a) * a};
+}
 
 Color colormapColor(Colormap map, double t) {
   if (std::isnan(t)) return {0.5f, 0.5f, 0.5f, 1.0f};
   t = std::clamp(t, 0.0, 1.0);
-  return map == Colormap::Viridis ? viridis(t) : diverging(t);
+  switch (map) {
+  case Colormap::Viridis: return viridis(t);
+  case Colormap::Diverging: return diverging(t);
+  case Colormap::Categorical: return categoricalColor(int(std::lround(t * (kCategories - 1))));
+  case Colormap::Gray: return {float(t), float(t), float(t), 1.0f};
+  }
+  return viridis(t);
+}
+
+Color ColorScale::color(double value) const {
+  if (map != Colormap::Categorical) return colormapColor(map, normalize(value));
+  if (!std::isfinite(value)) return {0.5f, 0.5f, 0.5f, 1.0f};
+  return categoricalColor(int(std::lround(std::clamp(value, -1e9, 1e9))));
 }
 
 double relativeLuminance(Color c) {
@@ -82,13 +113,46 @@ ColorScale resolveColorScale(const Heatmap& heatmap) {
     if (maxAbs == 0) maxAbs = 1;
     lo = -maxAbs, hi = maxAbs;
   }
+  if (heatmap.colormap == Colormap::Categorical) {
+    scale.log = false;
+    lo = std::round(lo), hi = std::round(hi);
+  }
   scale.vmin = heatmap.vmin.value_or(lo);
   scale.vmax = heatmap.vmax.value_or(hi);
   return scale;
 }
 
+Color heatmapCellColor(const Heatmap& h, const ColorScale& scale, int row, int col) {
+  const std::size_t k = std::size_t(row) * h.cols + col;
+  Color c;
+  if (!h.rgba.empty()) {
+    const std::uint8_t* p = &h.rgba[k * 4];
+    c = Color::rgb(p[0], p[1], p[2], p[3] / 255.0f);
+  } else {
+    c = scale.color(h.values[k]);
+  }
+  return h.cellColors.empty() ? c : composite(c, h.cellColors[k]);
+}
+
 std::vector<std::uint8_t> heatmapToRgba(const Heatmap& heatmap, bool rowZeroOnTop) {
-  const ColorScale scale = resolveColorScale(heatmap);
+  return heatmapToRgba(heatmap, resolveColorScale(heatmap), rowZeroOnTop);
+}
+
+std::vector<std::uint8_t> heatmapToRgba(const Heatmap& heatmap, const ColorScale& scale,
+                                        bool rowZeroOnTop) {
+  if (!heatmap.rgba.empty() || !heatmap.cellColors.empty() || scale.map == Colormap::Categorical) {
+    // Pictures, overrides and categories: cell by cell (these grids are small or already RGBA).
+    std::vector<std::uint8_t> rgba(std::size_t(heatmap.rows) * heatmap.cols * 4);
+    for (int r = 0; r < heatmap.rows; ++r) {
+      const int imageRow = rowZeroOnTop ? r : heatmap.rows - 1 - r;
+      for (int c = 0; c < heatmap.cols; ++c) {
+        const std::uint32_t packed = heatmapCellColor(heatmap, scale, r, c).toRgba8();
+        std::uint8_t* px = &rgba[(std::size_t(imageRow) * heatmap.cols + c) * 4];
+        for (int k = 0; k < 4; ++k) px[k] = (packed >> (8 * k)) & 0xff;
+      }
+    }
+    return rgba;
+  }
   // A 256-entry table: one colour per 8-bit level is all the output can show anyway.
   std::uint32_t table[256];
   for (int i = 0; i < 256; ++i) table[i] = colormapColor(scale.map, i / 255.0).toRgba8();

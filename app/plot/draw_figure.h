@@ -4,13 +4,22 @@
 //   AxisMap, FigureLayout     where the plot box, the ticks and the colorbar landed, and how data
 //                             maps to canvas points (tests check it; widgets map the mouse back)
 //   layoutFigure()            the layout alone (measures text through the canvas)
-//   drawFigure()              layout + drawing: title, axes, grid, heatmap, contours, lines,
-//                             scatter, annotations, colorbar, legend
+//   drawFigure()              layout + drawing: title, axes, grid, heatmap, contours, bars,
+//                             lines, scatter, rectangles, annotations, colorbar, legend
+//   FigureGridLayout          where each panel of a FigureGrid landed, and the shared colorbar
+//   drawFigureGrid()          a FigureGrid: overall title, panels row by row, shared colorbar
+//   contrastingTextColor()    black or white, whichever reads better on a colour (WCAG)
 //
 // Both renderers call drawFigure(), so the screen and the exported file show the same figure.
+//
+// Heatmaps on log axes: cells keep their data extent ([x0 + c dx, x0 + (c+1) dx]), so on a log
+// axis they are unequal on the canvas; the image is resampled column by column (row by row) to
+// put every cell edge where the axis puts it, rather than stretched linearly between the ends.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "plot/canvas.h"
 #include "plot/colormap.h"
@@ -44,6 +53,8 @@ struct PlotStyle {
   float colorbarWidth = 11.0f;
   float xTickSpacing = 70.0f; // wanted distance between labelled ticks
   float yTickSpacing = 45.0f;
+  float panelGap = 6.0f;       // FigureGrid: extra space between panels (each has its padding)
+  float gridTitleSize = 16.0f; // FigureGrid::title
 
   Color background = {1, 1, 1, 1}; // the whole figure (exports are white, like paper)
   Color plotBackground = {1, 1, 1, 1};
@@ -82,13 +93,41 @@ struct FigureLayout {
   ColorScale colorScale; // resolved heatmap scale (when there is a heatmap)
   Ticks colorbarTicks;
   float yTickLabelWidth = 0; // widest y tick label (where the y label went)
+  bool hasLegend = false;    // false also when there was nothing labelled or no room at all
+  bool legendBelow = false;  // too big for the plot box: placed under the x axis label
+  Rect legend;               // the legend box
+  int legendColumns = 1;     // entries per row (below the plot)
+  float legendTextSize = 0;  // in points
 };
 
 FigureLayout layoutFigure(const Figure& figure, Canvas& canvas, Rect area, const PlotStyle& style);
 FigureLayout drawFigure(const Figure& figure, Canvas& canvas, Rect area, const PlotStyle& style);
 
-// A 64-bit hash of a heatmap's pixels-relevant content (values, size, colormap, range), so a
-// GPU canvas re-uploads its texture only when the picture would change.
+struct FigureGridLayout {
+  std::string error;                // FigureGrid::validate()'s complaint; nothing else is set then
+  Rect area;                        // what drawFigureGrid was given
+  std::vector<Rect> cells;          // the area each panel was drawn in, in panel order
+  std::vector<FigureLayout> panels; // each panel's own layout (plot box, axis maps)
+  bool hasColorbar = false;         // sharedColorScale with at least one scalar heatmap
+  Rect colorbar;
+  ColorScale colorScale; // the shared scale
+  Ticks colorbarTicks;
+};
+
+FigureGridLayout layoutFigureGrid(const FigureGrid& grid, Canvas& canvas, Rect area,
+                                  const PlotStyle& style);
+FigureGridLayout drawFigureGrid(const FigureGrid& grid, Canvas& canvas, Rect area,
+                                const PlotStyle& style);
+
+// The scale every panel's scalar heatmap shares (sharedColorScale): the union of their resolved
+// ranges, symmetric around 0 when the first such heatmap is Diverging. nullopt: no such heatmap.
+std::optional<ColorScale> sharedColorScale(const FigureGrid& grid);
+
+// A 64-bit hash of a heatmap's pixels-relevant content (values, size, colormap, range, overrides,
+// picture), so a GPU canvas re-uploads its texture only when the picture would change.
 std::uint64_t heatmapContentKey(const Heatmap& heatmap);
+
+// Black or white, whichever has the higher WCAG contrast ratio against `background`.
+Color contrastingTextColor(Color background);
 
 } // namespace nnlab::plot

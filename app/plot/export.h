@@ -1,5 +1,6 @@
-// export.h: a Figure to a file, with no window: PNG (any DPI), SVG and PDF through cairo, and CSV
-// (the numbers behind the figure, for students who want to re-plot them).
+// export.h: a Figure (or a FigureGrid of panels) to a file, with no window: PNG (any DPI), SVG
+// and PDF through cairo, and CSV (the numbers behind the figure, for students who want to re-plot
+// them).
 #pragma once
 
 #include <string>
@@ -22,10 +23,19 @@ struct ExportOptions {
 Status exportFigure(const Figure& figure, const std::string& path,
                     const ExportOptions& options = {});
 
+// The same for a grid of panels: the page holds the whole grid.
+Status exportFigureGrid(const FigureGrid& grid, const std::string& path,
+                        const ExportOptions& options = {});
+
 // Long format, one row per number, header
 //   kind,series,label,x,y,value
-// kind is line, scatter (value = category or empty) or heatmap (x, y = cell centre, value = the
-// cell); series is the index within its kind. Text fields are quoted when needed (RFC 4180).
+// kind is line, scatter (value = category or empty), heatmap (x, y = cell centre, value = the
+// cell; a picture without values writes no rows) or bar (x = bar centre: the bin's middle or the
+// category index; y = height; value = bin width or category name); series is the index within its
+// kind. Text fields are quoted when needed (RFC 4180).
 std::string figureToCsv(const Figure& figure);
+
+// Every panel's rows with a leading panel index: panel,kind,series,label,x,y,value.
+std::string figureGridToCsv(const FigureGrid& grid);
 
 } // namespace nnlab::plot

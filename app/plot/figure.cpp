@@ -67,11 +67,39 @@ std::string Figure::validate() const {
       return name + ": category has " + std::to_string(s.category.size()) + " values, x " +
              std::to_string(s.x.size());
   }
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const auto& b = bars[i];
+    const std::string name = "bars[" + std::to_string(i) + "]";
+    if (!b.edges.empty() && !b.categories.empty())
+      return name + ": set edges (histogram) or categories (bar chart), not both";
+    if (b.edges.empty() && b.categories.empty() && !b.heights.empty())
+      return name + ": needs edges (histogram) or categories (bar chart)";
+    if (!b.edges.empty() && b.edges.size() != b.heights.size() + 1)
+      return name + ": " + std::to_string(b.heights.size()) + " bins need " +
+             std::to_string(b.heights.size() + 1) + " edges, got " + std::to_string(b.edges.size());
+    for (std::size_t k = 1; k < b.edges.size(); ++k)
+      if (!(b.edges[k] > b.edges[k - 1]))
+        return name + ": edges must be finite and increasing (edge " + std::to_string(k) + ")";
+    if (!b.categories.empty() && b.categories.size() != b.heights.size())
+      return name + ": " + std::to_string(b.categories.size()) + " categories, " +
+             std::to_string(b.heights.size()) + " heights";
+  }
   if (heatmap) {
     const auto& h = *heatmap;
-    if (auto e = checkGrid("heatmap", h.rows, h.cols, h.values.size(), h.x0, h.x1, h.y0, h.y1);
+    const std::size_t cells = std::size_t(std::max(h.rows, 0)) * std::size_t(std::max(h.cols, 0));
+    const bool picture = !h.rgba.empty();
+    if (auto e = checkGrid("heatmap", h.rows, h.cols,
+                           picture && h.values.empty() ? cells : h.values.size(), h.x0, h.x1, h.y0,
+                           h.y1);
         !e.empty())
       return e;
+    if (picture && h.rgba.size() != cells * 4)
+      return "heatmap: rgba of a " + std::to_string(h.rows) + " x " + std::to_string(h.cols) +
+             " image needs " + std::to_string(cells * 4) + " bytes, has " +
+             std::to_string(h.rgba.size());
+    if (!h.cellColors.empty() && h.cellColors.size() != cells)
+      return "heatmap: cellColors has " + std::to_string(h.cellColors.size()) + " colours for " +
+             std::to_string(cells) + " cells";
     if (h.vmin && h.vmax && !(*h.vmin < *h.vmax)) return "heatmap: vmin must be less than vmax";
   }
   for (std::size_t i = 0; i < contours.size(); ++i) {
@@ -81,7 +109,37 @@ std::string Figure::validate() const {
         !e.empty())
       return e;
   }
+  for (std::size_t i = 0; i < rects.size(); ++i) {
+    const auto& r = rects[i];
+    if (!(std::isfinite(r.x0) && std::isfinite(r.x1) && std::isfinite(r.y0) && std::isfinite(r.y1)))
+      return "rects[" + std::to_string(i) + "]: corners must be finite";
+  }
   return {};
+}
+
+std::string FigureGrid::validate() const {
+  if (cols < 1) return "cols must be at least 1 (got " + std::to_string(cols) + ")";
+  for (std::size_t i = 0; i < panels.size(); ++i)
+    if (auto e = panels[i].validate(); !e.empty()) return "panels[" + std::to_string(i) + "]: " + e;
+  return {};
+}
+
+RectMark cellRect(const Heatmap& h, int row, int col, int rowSpan, int colSpan) {
+  const double dx = (h.x1 - h.x0) / std::max(h.cols, 1), dy = (h.y1 - h.y0) / std::max(h.rows, 1);
+  RectMark r;
+  r.x0 = h.x0 + col * dx, r.x1 = h.x0 + (col + colSpan) * dx;
+  r.y0 = h.y0 + row * dy, r.y1 = h.y0 + (row + rowSpan) * dy;
+  return r;
+}
+
+Annotation cellLabel(const Heatmap& h, int row, int col, std::string text) {
+  Annotation a;
+  a.x = h.x0 + (col + 0.5) * (h.x1 - h.x0) / std::max(h.cols, 1);
+  a.y = h.y0 + (row + 0.5) * (h.y1 - h.y0) / std::max(h.rows, 1);
+  a.text = std::move(text);
+  a.hAlign = HAlign::Center, a.vAlign = VAlign::Middle;
+  a.flags = AnnotationFlags_NoBackground | AnnotationFlags_AutoContrast;
+  return a;
 }
 
 } // namespace nnlab::plot

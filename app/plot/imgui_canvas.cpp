@@ -12,7 +12,8 @@ TextureCache::~TextureCache() = default;
 
 ImTextureID TextureCache::texture(ImGuiID owner, int slot, const ImageSource& source,
                                   ImageFilter filter, int frame) {
-  const std::uint64_t id = (std::uint64_t(owner) << 16) ^ std::uint64_t(slot);
+  // Owner in the high half, slot in the low: distinct for every (widget, image) pair.
+  const std::uint64_t id = (std::uint64_t(owner) << 32) | std::uint32_t(slot);
   Entry& e = entries_[id];
   if (!e.texture || e.contentKey != source.contentKey || e.filter != filter) {
     if (!e.texture) e.texture = std::make_unique<gl::Texture>();

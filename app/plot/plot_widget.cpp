@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "plot/export.h"
 #include "plot/imgui_canvas.h"
@@ -27,7 +28,9 @@ PlotWidgetState& widgetState() {
   return *state;
 }
 
-void exportTo(const Figure& figure, const char* extension, PlotWidgetState& s) {
+using ExportFunction = std::function<Status(const std::string& path, const ExportOptions&)>;
+
+void exportTo(const ExportFunction& write, const char* extension, PlotWidgetState& s) {
   std::string stem = s.exportName;
   // A typed extension is the user's, not part of the stem: "loss.png" + PDF -> loss.pdf.
   for (const char* known : {".png", ".svg", ".pdf", ".csv"})
@@ -39,7 +42,7 @@ void exportTo(const Figure& figure, const char* extension, PlotWidgetState& s) {
   const std::string path = "exports/" + stem + extension;
   ExportOptions options; // paper style: unscaled, white, whatever the screen's presentation mode
   options.dpi = float(s.exportDpi);
-  const Status status = exportFigure(figure, path, options);
+  const Status status = write(path, options);
   s.exportOk = status.ok();
   s.exportResult = status ? "Wrote " + (std::filesystem::current_path(ec) / path).string()
                           : status.error().message();
@@ -59,13 +62,54 @@ std::string exportFileStem(const std::string& title) {
   return stem.empty() ? "figure" : stem.substr(0, 120);
 }
 
+namespace {
+
+// The right-click popup shared by both widgets: file name, dpi, the four formats, the result.
+void exportPopup(const std::string& title, const ExportFunction& write, PlotWidgetState& state) {
+  if (!ImGui::BeginPopupContextItem("##export")) return;
+  if (ImGui::IsWindowAppearing()) {
+    const std::string stem = exportFileStem(title);
+    std::snprintf(state.exportName, sizeof state.exportName, "%s", stem.c_str());
+    state.exportResult.clear();
+  }
+  ImGui::TextUnformatted("Export figure to exports/");
+  ImGui::SetNextItemWidth(18 * ImGui::GetFontSize());
+  ImGui::InputText("file name", state.exportName, sizeof state.exportName);
+  ImGui::SetNextItemWidth(18 * ImGui::GetFontSize());
+  if (ImGui::InputInt("PNG dpi", &state.exportDpi, 50, 100))
+    state.exportDpi = std::clamp(state.exportDpi, 50, 1200);
+  if (ImGui::Button("Export PNG")) exportTo(write, ".png", state);
+  ImGui::SameLine();
+  if (ImGui::Button("Export SVG")) exportTo(write, ".svg", state);
+  ImGui::SameLine();
+  if (ImGui::Button("Export PDF")) exportTo(write, ".pdf", state);
+  ImGui::SameLine();
+  if (ImGui::Button("Export CSV")) exportTo(write, ".csv", state);
+  if (!state.exportResult.empty()) {
+    const ImVec4 color =
+        state.exportOk ? ImVec4(0.35f, 0.75f, 0.4f, 1) : ImVec4(0.95f, 0.4f, 0.35f, 1);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 36 * ImGui::GetFontSize());
+    ImGui::TextColored(color, "%s", state.exportResult.c_str());
+    ImGui::PopTextWrapPos();
+  }
+  ImGui::EndPopup();
+}
+
+// ImGui's size convention: > 0 pixels, 0 the available space, < 0 the available space minus that.
+ImVec2 resolveSize(ImVec2 size) {
+  const ImVec2 available = ImGui::GetContentRegionAvail();
+  if (size.x <= 0) size.x = std::max(4.0f, available.x + size.x);
+  if (size.y <= 0) size.y = std::max(4.0f, available.y + size.y);
+  return size;
+}
+
+} // namespace
+
 bool PlotFigure(const char* id, const Figure& figure, ImVec2 size, const PlotStyle& style,
                 double* mouseX, double* mouseY) {
   PlotWidgetState& state = widgetState();
   ImGui::PushID(id);
-  const ImVec2 available = ImGui::GetContentRegionAvail();
-  if (size.x <= 0) size.x = std::max(4.0f, available.x + size.x);
-  if (size.y <= 0) size.y = std::max(4.0f, available.y + size.y);
+  size = resolveSize(size);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImGuiID owner =
       ImGui::GetID("##figure"); // the button's own id: keys this figure's textures
@@ -88,35 +132,56 @@ bool PlotFigure(const char* id, const Figure& figure, ImVec2 size, const PlotSty
     }
   }
   if (ImGui::GetFrameCount() % 60 == 0) state.textures.collect(ImGui::GetFrameCount());
+  exportPopup(
+      figure.title,
+      [&figure](const std::string& path, const ExportOptions& o) {
+        return exportFigure(figure, path, o);
+      },
+      state);
+  ImGui::PopID();
+  return plotHovered;
+}
 
-  if (ImGui::BeginPopupContextItem("##export")) {
-    if (ImGui::IsWindowAppearing()) {
-      const std::string stem = exportFileStem(figure.title);
-      std::snprintf(state.exportName, sizeof state.exportName, "%s", stem.c_str());
-      state.exportResult.clear();
+bool PlotFigureGrid(const char* id, const FigureGrid& grid, ImVec2 size, const PlotStyle& style,
+                    int* hoveredPanel, double* mouseX, double* mouseY) {
+  PlotWidgetState& state = widgetState();
+  ImGui::PushID(id);
+  size = resolveSize(size);
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImGuiID owner = ImGui::GetID("##grid");
+  ImGui::InvisibleButton("##grid", size);
+  const bool itemHovered = ImGui::IsItemHovered();
+
+  bool plotHovered = false;
+  if (ImGui::IsItemVisible()) {
+    ImDrawList* drawList = ImGui::GetWindowDrawList();
+    // One canvas for the grid: its image slots run through the panels in order (heatmap, then
+    // colorbar, per panel; the shared colorbar last), so each heatmap keeps its own texture.
+    ImGuiCanvas canvas(drawList, ImGui::GetFont(), &state.textures, owner, ImGui::GetFrameCount());
+    drawList->PushClipRect(origin, {origin.x + size.x, origin.y + size.y}, true);
+    const FigureGridLayout layout =
+        drawFigureGrid(grid, canvas, {origin.x, origin.y, size.x, size.y}, style);
+    drawList->PopClipRect();
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    for (std::size_t i = 0; itemHovered && i < layout.panels.size(); ++i) {
+      const FigureLayout& panel = layout.panels[i];
+      if (!panel.error.empty() || !panel.plot.contains({mouse.x, mouse.y})) continue;
+      plotHovered = true;
+      if (hoveredPanel) *hoveredPanel = int(i);
+      if (mouseX) *mouseX = panel.x.toData(mouse.x);
+      if (mouseY) *mouseY = panel.y.toData(mouse.y);
+      break;
     }
-    ImGui::TextUnformatted("Export figure to exports/");
-    ImGui::SetNextItemWidth(18 * ImGui::GetFontSize());
-    ImGui::InputText("file name", state.exportName, sizeof state.exportName);
-    ImGui::SetNextItemWidth(18 * ImGui::GetFontSize());
-    if (ImGui::InputInt("PNG dpi", &state.exportDpi, 50, 100))
-      state.exportDpi = std::clamp(state.exportDpi, 50, 1200);
-    if (ImGui::Button("Export PNG")) exportTo(figure, ".png", state);
-    ImGui::SameLine();
-    if (ImGui::Button("Export SVG")) exportTo(figure, ".svg", state);
-    ImGui::SameLine();
-    if (ImGui::Button("Export PDF")) exportTo(figure, ".pdf", state);
-    ImGui::SameLine();
-    if (ImGui::Button("Export CSV")) exportTo(figure, ".csv", state);
-    if (!state.exportResult.empty()) {
-      const ImVec4 color =
-          state.exportOk ? ImVec4(0.35f, 0.75f, 0.4f, 1) : ImVec4(0.95f, 0.4f, 0.35f, 1);
-      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 36 * ImGui::GetFontSize());
-      ImGui::TextColored(color, "%s", state.exportResult.c_str());
-      ImGui::PopTextWrapPos();
-    }
-    ImGui::EndPopup();
   }
+  if (ImGui::GetFrameCount() % 60 == 0) state.textures.collect(ImGui::GetFrameCount());
+  std::string title = grid.title;
+  if (title.empty() && !grid.panels.empty()) title = grid.panels.front().title;
+  exportPopup(
+      title,
+      [&grid](const std::string& path, const ExportOptions& o) {
+        return exportFigureGrid(grid, path, o);
+      },
+      state);
   ImGui::PopID();
   return plotHovered;
 }

@@ -136,6 +136,53 @@ TEST(PlotImGui, HeatmapTextureUploadsOnlyWhenDataChanges) {
   cache.clear(); // textures go before the context
 }
 
+TEST(PlotImGui, GridOfHeatmapsUploadsEachPanelOncePerChange) {
+  // Eight feature maps in one widget plus the shared colour bar: nine textures on the first
+  // frame, none on the next, exactly one when a single panel's data changes.
+  auto gl = nnlab::gl::HeadlessContext::create();
+  if (!gl) GTEST_SKIP() << "no EGL surfaceless GL here: " << gl.error().message();
+  ImGuiFrames frames;
+  TextureCache cache;
+  FigureGrid grid;
+  grid.cols = 4;
+  grid.sharedColorScale = true;
+  for (int k = 0; k < 8; ++k) {
+    Figure f = heatmapFigure(float(k));
+    grid.panels.push_back(f);
+  }
+  auto drawFrame = [&](int frame) {
+    frames.begin();
+    ImGuiCanvas canvas(ImGui::GetWindowDrawList(), ImGui::GetFont(), &cache, 7, frame);
+    drawFigureGrid(grid, canvas, {0, 0, 880, 600}, PlotStyle{});
+    frames.end();
+  };
+  drawFrame(1);
+  EXPECT_EQ(cache.uploads(), 9);
+  EXPECT_EQ(cache.size(), 9u);
+  drawFrame(2);
+  EXPECT_EQ(cache.uploads(), 9);
+  grid.panels[5].heatmap->values[3] = 1.5f; // inside the shared range: only panel 5 changes
+  drawFrame(3);
+  EXPECT_EQ(cache.uploads(), 10);
+  cache.clear();
+}
+
+TEST(PlotImGui, PlotFigureGridDrawsEveryPanel) {
+  ImGuiFrames frames;
+  FigureGrid grid;
+  grid.title = "two panels";
+  grid.cols = 2;
+  grid.panels = {lineFigure(), lineFigure()};
+  const ImDrawData* data = nullptr;
+  for (int frame = 0; frame < 2; ++frame) {
+    frames.begin();
+    PlotFigureGrid("grid", grid, ImVec2(800, 400), PlotStyle{});
+    data = frames.end();
+  }
+  // One line figure draws over 300 vertices (see above): two panels draw over 600.
+  EXPECT_GT(data->TotalVtxCount, 600);
+}
+
 TEST(PlotImGui, ExportFileStemFromTitle) {
   EXPECT_EQ(exportFileStem("Training loss (Adam)"), "training_loss_adam");
   EXPECT_EQ(exportFileStem("σ"), "figure");
