@@ -1,0 +1,233 @@
+// Feature-map lab: scene files round-trip and bad ones change nothing; a corrupt image is refused
+// by name and the previous image stays; the dot product the hover panel shows equals the engine's
+// output for every padding mode, stride, dilation and RGB; the vertical-edge kernel on the
+// checkerboard lights vertical edges only; and the timing of the 512×512, 8-Gabor case.
+#include "labs/feature_map_lab.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/messages.h"
+#include "core/scene.h"
+#include "plot/colormap.h"
+
+namespace nnlab::app {
+namespace {
+
+std::string scenePath(const std::string& name) {
+  return std::string(NNLAB_SOURCE_DIR) + "/assets/scenes/" + name;
+}
+
+std::string tempPath(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("nnlab-feature-map-test-" + name)).string();
+}
+
+TEST(FeatureMapLab, PresetScenesRoundTrip) {
+  for (const char* name : {"feature_maps_checkerboard_vertical_edge.json", "feature_maps_gabor_camera.json",
+                           "feature_maps_edges_brick_relu_pool.json"}) {
+    SCOPED_TRACE(name);
+    std::unique_ptr<Lab> lab = createFeatureMapLab();
+    Status loaded = loadSceneInto(scenePath(name), "feature_maps", *lab);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+    const nlohmann::json saved = lab->saveState();
+    std::unique_ptr<Lab> again = createFeatureMapLab();
+    ASSERT_TRUE(again->loadState(saved).ok());
+    EXPECT_EQ(again->saveState(), saved);
+    EXPECT_TRUE(lab->exportFigure().validate().empty());
+  }
+}
+
+TEST(FeatureMapLab, MalformedFieldsAreRejectedByNameAndChangeNothing) {
+  std::unique_ptr<Lab> lab = createFeatureMapLab();
+  const nlohmann::json before = lab->saveState();
+  struct Case {
+    const char* field;
+    nlohmann::json value;
+  };
+  const Case cases[] = {{"stride", 0},           {"padding_mode", "mirror"}, {"kernel", {1, 2, 3}},
+                        {"kernel_size", 9},      {"bank", "sobel"},          {"working_size", "big"},
+                        {"probe", {1, -2, 3}},   {"image", "lena"},          {"preset", "gabor_30"},
+                        {"kernel", {1, 0, -1, 1, 0, -1, 1, 0, "x"}}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.field);
+    nlohmann::json bad = before;
+    bad[c.field] = c.value;
+    bad["stride"] = c.field == std::string("stride") ? c.value : nlohmann::json(2); // a good change too
+    Status s = lab->loadState(bad);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().where.rfind(std::string("state.") + c.field, 0), 0u) << s.error().message();
+    EXPECT_EQ(lab->saveState(), before) << "a rejected scene must leave the lab unchanged";
+  }
+}
+
+TEST(FeatureMapLab, CorruptImageIsNamedAndThePreviousImageStays) {
+  const std::string corrupt = tempPath("corrupt.png");
+  std::ofstream(corrupt) << "\x89PNG\r\n\x1a\n this is not really a PNG";
+  std::unique_ptr<Lab> lab = createFeatureMapLab();
+  ASSERT_TRUE(lab->loadState({{"image", "checkerboard"}}).ok());
+  const nlohmann::json before = lab->saveState();
+  const plot::Figure figureBefore = lab->exportFigure();
+
+  Status s = lab->loadState({{"image", "file"}, {"image_path", corrupt}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().where, "state.image_path");
+  EXPECT_NE(s.error().message().find(corrupt), std::string::npos) << s.error().message();
+  EXPECT_EQ(lab->saveState(), before);
+
+  MessageLog messages;
+  messages.echoToStderr(false);
+  EXPECT_TRUE(lab->acceptDroppedFile(corrupt, messages));
+  ASSERT_NE(messages.latest(), nullptr);
+  EXPECT_EQ(messages.latest()->severity, Severity::Error);
+  EXPECT_NE(messages.latest()->text.find(corrupt), std::string::npos) << messages.latest()->text;
+  EXPECT_EQ(lab->saveState(), before);
+  EXPECT_EQ(lab->exportFigure().heatmap->values, figureBefore.heatmap->values) << "the image changed";
+
+  // A good file dropped afterwards is taken.
+  const std::string good = std::string(NNLAB_SOURCE_DIR) + "/assets/images/coffee.png";
+  EXPECT_TRUE(lab->acceptDroppedFile(good, messages));
+  EXPECT_EQ(lab->saveState()["image"], "file");
+  EXPECT_EQ(lab->saveState()["image_path"], good);
+  std::filesystem::remove(corrupt);
+}
+
+// The hover panel's numbers: patch and kernel taken apart, summed here, equal to the engine's
+// output at that unit, for every padding mode, with stride, dilation and three channels.
+TEST(FeatureMapLab, DotProductShownEqualsTheEngineOutput) {
+  const Tensor grey = workingImage(testCardImage(), false, 64);
+  const Tensor colour = workingImage(testCardImage(), true, 48);
+  for (const char* mode : {"zeros", "reflect", "replicate", "circular"})
+    for (int stride : {1, 2, 3})
+      for (int dilation : {1, 2})
+        for (const char* bank : {"kernel", "gabor"})
+          for (bool rgb : {false, true}) {
+            FeatureMapLabState state;
+            state.paddingMode = mode, state.stride = stride, state.dilation = dilation, state.bank = bank;
+            state.padding = 3;
+            state.kernel = {1, 2, 3, 4, 5, 6, 7, 8, -9}; // asymmetric: a flipped kernel would not match
+            state.gaborCount = 3;
+            SCOPED_TRACE(std::string(mode) + " s" + std::to_string(stride) + " d" + std::to_string(dilation) +
+                         " " + bank + (rgb ? " rgb" : " grey"));
+            Result<FeatureMaps> maps = computeFeatureMaps(rgb ? colour : grey, state);
+            ASSERT_TRUE(maps.ok()) << maps.error().message();
+            ASSERT_TRUE(addPaddedInput(maps.value(), state).ok());
+            const Shape& out = maps->convOutput.shape();
+            for (int f = 0; f < out[1]; ++f)
+              for (int row : {0, int(out[2]) / 2, int(out[2]) - 1})
+                for (int col : {0, 1, int(out[3]) - 1}) {
+                  Result<UnitExplanation> e = explainUnit(*maps, state, f, row, col);
+                  ASSERT_TRUE(e.ok());
+                  EXPECT_NEAR(e->dotProduct, e->engineOutput, 1e-4 * (1 + std::abs(e->dotProduct)))
+                      << "unit " << f << " (" << row << ", " << col << ")";
+                  EXPECT_EQ(e->patch.size(), size_t(e->channels * e->kernelSize * e->kernelSize));
+                }
+          }
+  // Out-of-range units are refused in words.
+  FeatureMapLabState state;
+  Result<FeatureMaps> maps = computeFeatureMaps(grey, state);
+  ASSERT_TRUE(maps.ok());
+  ASSERT_TRUE(addPaddedInput(maps.value(), state).ok());
+  EXPECT_FALSE(explainUnit(*maps, state, 0, 64, 0).ok());
+  EXPECT_FALSE(explainUnit(*maps, state, 1, 0, 0).ok());
+}
+
+// Checkerboard of 32-pixel squares, black at the top-left; kernel [[1 0 −1]] × 3 rows, padding 1.
+// At row 16 the columns 31 | 32 change from black (0) to white (1): out(16, 31) = 3·(x30 − x32) =
+// 3·(0 − 1) = −3. Across the horizontal edge at row 32 every row is constant along x near
+// column 16, so 1·a − 1·a = 0 there and on flat squares.
+TEST(FeatureMapLab, VerticalEdgeKernelLightsVerticalEdgesOnly) {
+  FeatureMapLabState state; // default: vertical_edge, padding 1
+  state.paddingMode = "replicate";
+  Result<FeatureMaps> maps = computeFeatureMaps(workingImage(checkerboardImage(), false, 256), state);
+  ASSERT_TRUE(maps.ok());
+  const Tensor& y = maps->shown();
+  EXPECT_FLOAT_EQ(y(0, 0, 16, 31), -3.0f);
+  EXPECT_FLOAT_EQ(y(0, 0, 16, 32), -3.0f);
+  EXPECT_FLOAT_EQ(y(0, 0, 16, 63), 3.0f); // white to black
+  EXPECT_FLOAT_EQ(y(0, 0, 32, 16), 0.0f); // horizontal edge
+  EXPECT_FLOAT_EQ(y(0, 0, 31, 16), 0.0f);
+  EXPECT_FLOAT_EQ(y(0, 0, 16, 16), 0.0f); // flat square
+  EXPECT_FLOAT_EQ(maps->minimum[0], -3.0f);
+  EXPECT_FLOAT_EQ(maps->maximum[0], 3.0f);
+}
+
+TEST(FeatureMapLab, ReluAndPoolingFollowTheConv) {
+  FeatureMapLabState state;
+  state.relu = true, state.pool = "max", state.poolSize = 2;
+  Result<FeatureMaps> maps = computeFeatureMaps(workingImage(checkerboardImage(), false, 256), state);
+  ASSERT_TRUE(maps.ok());
+  EXPECT_EQ(maps->shown().shape(), Shape({1, 1, 128, 128}));
+  EXPECT_FLOAT_EQ(maps->minimum[0], 0.0f);                 // ReLU removed the negative edges
+  EXPECT_FLOAT_EQ(maps->shown()(0, 0, 8, 31), 3.0f);         // window rows 16-17, cols 62-63
+  EXPECT_FLOAT_EQ(maps->shown()(0, 0, 8, 15), 0.0f);         // was −3 before ReLU
+}
+
+TEST(FeatureMapLab, GridFigureTilesTheBankWithLabels) {
+  FeatureMapLabState state;
+  state.bank = "gabor";
+  state.gaborCount = 8;
+  state.padding = 3;
+  Result<FeatureMaps> maps = computeFeatureMaps(workingImage(checkerboardImage(), false, 64), state);
+  ASSERT_TRUE(maps.ok());
+  const plot::Figure figure = featureMapGridFigure(*maps, state);
+  EXPECT_TRUE(figure.validate().empty()) << figure.validate();
+  ASSERT_EQ(figure.annotations.size(), 16u); // name and min … max of each map
+  EXPECT_EQ(figure.annotations[4].text, "θ = 45°");
+  EXPECT_NE(figure.annotations[5].text.find(" … "), std::string::npos);
+  EXPECT_EQ(figure.lines.size(), 8u); // a frame around each tile
+  EXPECT_EQ(figure.heatmap->cols, 4 * 64 + 3 * 4);
+}
+
+// The performance case: a 512×512 image through an 8-filter bank (7×7 Gabor kernels), the
+// engine's compute plus turning every map into RGBA pixels for upload. Printed for the report;
+// the bound is loose (the machine may be shared by builds while tests run).
+TEST(FeatureMapLab, FiveHundredTwelveSquaredWithEightFiltersIsInteractive) {
+  FeatureMapLabState state;
+  state.bank = "gabor";
+  state.gaborCount = 8;
+  state.padding = 3;
+  state.workingSize = 512;
+  const Tensor input = workingImage(checkerboardImage(), false, 512); // 256 -> stays 256: make 512
+  Tensor big(Shape{1, 1, 512, 512});
+  for (int y = 0; y < 512; ++y)
+    for (int x = 0; x < 512; ++x) big(0, 0, y, x) = input(0, 0, y / 2, x / 2);
+  double best = 1e9, bestPixels = 1e9;
+  for (int run = 0; run < 5; ++run) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Result<FeatureMaps> maps = computeFeatureMaps(big, state);
+    ASSERT_TRUE(maps.ok());
+    const auto t1 = std::chrono::steady_clock::now();
+    const plot::Figure figure = featureMapGridFigure(*maps, state);
+    for (int f = 0; f < 8; ++f) {
+      plot::Heatmap h;
+      h.rows = h.cols = 512;
+      h.values.assign(maps->shown().data() + f * 512 * 512, maps->shown().data() + (f + 1) * 512 * 512);
+      h.colormap = plot::Colormap::Diverging;
+      (void)plot::heatmapToRgba(h, true);
+    }
+    const auto t2 = std::chrono::steady_clock::now();
+    best = std::min(best, std::chrono::duration<double, std::milli>(t1 - t0).count());
+    bestPixels = std::min(bestPixels, std::chrono::duration<double, std::milli>(t2 - t1).count());
+  }
+  std::printf("512x512, 8 Gabor 7x7: engine %.1f ms, figure + RGBA of 8 maps %.1f ms\n", best, bestPixels);
+  for (ConvAlgorithm algorithm : {ConvAlgorithm::Direct, ConvAlgorithm::Im2colGemm}) {
+    ConvOptions options = featureMapConvOptions(state);
+    options.algorithm = algorithm;
+    const Tensor weight = featureBank(state, 1).weight;
+    double fastest = 1e9;
+    for (int run = 0; run < 5; ++run) {
+      const auto t0 = std::chrono::steady_clock::now();
+      ASSERT_TRUE(conv(big, weight, Tensor(), options).ok());
+      fastest = std::min(fastest, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::printf("  conv alone, %s: %.1f ms\n", algorithm == ConvAlgorithm::Direct ? "direct" : "im2col+GEMM", fastest);
+  }
+  RecordProperty("engine_ms", std::to_string(best));
+  EXPECT_LT(best, 500.0);
+}
+
+} // namespace
+} // namespace nnlab::app
