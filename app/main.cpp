@@ -13,6 +13,7 @@
 #include "core/command.h"
 #include "core/export_command.h"
 #include "core/lab.h"
+#include "core/train_command.h"
 #include "core/trajectory_command.h"
 
 using namespace nnlab::app;
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   addGalleryCommand(cli, action);
   addCalcCommand(cli, action);
   addTrajectoryCommand(cli, action);
+  addTrainCommand(cli, action);
 
   try {
     cli.parse(argc, argv);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "optim_rules.h"
+
 namespace nnlab {
 
 namespace {
@@ -44,14 +46,37 @@ bool isAdamFamily(OptimizerKind kind) {
 } // namespace
 
 // ---- the step functions ---------------------------------------------------------------------
-// Each line mirrors the PyTorch 1.13 tensor operation named beside it, in the same order, so the
-// rounding matches too: p.add_(d, alpha=a) is p + a·d; addcmul_(t1, t2, value=c) is + c·t1·t2;
-// addcdiv_(t1, t2, value=c) is + c·t1 / t2.
+// The update rules live once, element by element, in optim_rules.h (shared with the training
+// lab's parameter tensors, param_optim.cpp); a Vec2 step applies them to x and y in double.
+
+namespace {
+
+// Runs `rule(theta, g, trace, coordinate)` on both coordinates and gathers the traces into `s`.
+template <class Rule> Vec2 stepCoordinates(Vec2 theta, Vec2 g, OptimizerState& s, Rule rule) {
+  detail::ElementTrace<double> tx, ty;
+  const Vec2 next{rule(theta.x, g.x, tx, 0), rule(theta.y, g.y, ty, 1)};
+  s.m = {tx.m, ty.m};
+  s.v = {tx.v, ty.v};
+  s.mHat = {tx.mHat, ty.mHat};
+  s.vHat = {tx.vHat, ty.vHat};
+  s.vMax = {tx.vMax, ty.vMax};
+  s.direction = {tx.direction, ty.direction};
+  s.effectiveLr = {tx.effectiveLr, ty.effectiveLr};
+  s.step = next - theta;
+  return next;
+}
+
+double& coordinate(Vec2& v, int i) {
+  return i == 0 ? v.x : v.y;
+}
+
+} // namespace
 
 Vec2 SgdOptimizer::step(Vec2 theta, Vec2 g, double lr, OptimizerState& s) {
-  s = {.t = ++t_, .lr = lr, .gradient = g, .direction = g, .effectiveLr = {lr, lr}};
-  s.step = -lr * g; // param.add_(d_p, alpha=-lr)
-  return theta + s.step;
+  s = {.t = ++t_, .lr = lr, .gradient = g};
+  return stepCoordinates(theta, g, s, [&](double th, double gi, auto& tr, int) {
+    return detail::sgdElement(th, gi, lr, tr);
+  });
 }
 
 OptimizerFields MomentumOptimizer::fields() const {
@@ -60,53 +85,32 @@ OptimizerFields MomentumOptimizer::fields() const {
 }
 
 Vec2 MomentumOptimizer::step(Vec2 theta, Vec2 g, double lr, OptimizerState& s) {
-  const double beta = config_.beta;
-  s = {.t = ++t_, .lr = lr, .gradient = g, .effectiveLr = {lr, lr}};
-  if (config_.momentumForm == MomentumForm::HeavyBall) {
-    // buf.mul_(β).add_(d_p): from m₀ = 0 the first step gives m₁ = g, torch's clone of d_p.
-    m_ = beta * m_ + g;
-    s.mHat = m_;
-  } else {
-    // m ← βm + (1 − β)g is a weighted average whose weights sum to 1 − βᵗ; dividing by that
-    // sum removes the pull towards m₀ = 0 over the first ~1/(1 − β) steps.
-    m_ = beta * m_ + (1 - beta) * g;
-    s.mHat = config_.biasCorrection ? (1.0 / (1 - std::pow(beta, t_))) * m_ : m_;
-  }
-  s.m = m_;
-  s.direction = s.mHat;
-  s.step = -lr * s.direction;
-  return theta + s.step;
+  s = {.t = ++t_, .lr = lr, .gradient = g};
+  const double correction = detail::momentumCorrection(config_, t_);
+  return stepCoordinates(theta, g, s, [&](double th, double gi, auto& tr, int i) {
+    return detail::momentumElement(th, gi, coordinate(m_, i), config_, correction, lr, tr);
+  });
 }
 
 Vec2 NesterovOptimizer::step(Vec2 theta, Vec2 g, double lr, OptimizerState& s) {
-  s = {.t = ++t_, .lr = lr, .gradient = g, .effectiveLr = {lr, lr}};
-  m_ = config_.beta * m_ + g; // buf.mul_(β).add_(d_p)
-  s.m = s.mHat = m_;
-  s.direction = g + config_.beta * m_; // d_p = d_p.add(buf, alpha=β)
-  s.step = -lr * s.direction;          // param.add_(d_p, alpha=-lr)
-  return theta + s.step;
+  s = {.t = ++t_, .lr = lr, .gradient = g};
+  return stepCoordinates(theta, g, s, [&](double th, double gi, auto& tr, int i) {
+    return detail::nesterovElement(th, gi, coordinate(m_, i), config_, lr, tr);
+  });
 }
 
 Vec2 AdaGradOptimizer::step(Vec2 theta, Vec2 g, double lr, OptimizerState& s) {
-  s = {.t = ++t_, .lr = lr, .gradient = g, .direction = g};
-  sum_ = {sum_.x + g.x * g.x, sum_.y + g.y * g.y}; // state_sum.addcmul_(grad, grad, value=1)
-  const Vec2 denom = {std::sqrt(sum_.x) + config_.eps, std::sqrt(sum_.y) + config_.eps};
-  s.v = s.vHat = sum_;
-  s.effectiveLr = {lr / denom.x, lr / denom.y};
-  s.step = {-lr * g.x / denom.x, -lr * g.y / denom.y}; // param.addcdiv_(grad, std, value=-clr)
-  return theta + s.step;
+  s = {.t = ++t_, .lr = lr, .gradient = g};
+  return stepCoordinates(theta, g, s, [&](double th, double gi, auto& tr, int i) {
+    return detail::adagradElement(th, gi, coordinate(sum_, i), config_, lr, tr);
+  });
 }
 
 Vec2 RmsPropOptimizer::step(Vec2 theta, Vec2 g, double lr, OptimizerState& s) {
-  const double alpha = config_.beta;
-  s = {.t = ++t_, .lr = lr, .gradient = g, .direction = g};
-  // square_avg.mul_(α).addcmul_(grad, grad, value=1 − α)
-  v_ = {v_.x * alpha + (1 - alpha) * g.x * g.x, v_.y * alpha + (1 - alpha) * g.y * g.y};
-  const Vec2 denom = {std::sqrt(v_.x) + config_.eps, std::sqrt(v_.y) + config_.eps};
-  s.v = s.vHat = v_;
-  s.effectiveLr = {lr / denom.x, lr / denom.y};
-  s.step = {-lr * g.x / denom.x, -lr * g.y / denom.y}; // param.addcdiv_(grad, avg, value=-lr)
-  return theta + s.step;
+  s = {.t = ++t_, .lr = lr, .gradient = g};
+  return stepCoordinates(theta, g, s, [&](double th, double gi, auto& tr, int i) {
+    return detail::rmspropElement(th, gi, coordinate(v_, i), config_, lr, tr);
+  });
 }
 
 AdamOptimizer::AdamOptimizer(OptimizerKind kind, const OptimizerConfig& config)
@@ -122,38 +126,12 @@ OptimizerFields AdamOptimizer::fields() const {
 }
 
 Vec2 AdamOptimizer::step(Vec2 theta, Vec2 g, double lr, OptimizerState& s) {
-  const double beta1 = config_.beta1, beta2 = config_.beta2, eps = config_.eps;
   s = {.t = ++t_, .lr = lr, .gradient = g};
-  const Vec2 start = theta;
-  if (kind_ == OptimizerKind::AdamW) theta = (1 - lr * config_.weightDecay) * theta; // param.mul_
-
-  m_ = {m_.x * beta1 + (1 - beta1) * g.x, m_.y * beta1 + (1 - beta1) * g.y};
-  v_ = {v_.x * beta2 + (1 - beta2) * g.x * g.x, v_.y * beta2 + (1 - beta2) * g.y * g.y};
-  // AMSGrad keeps the largest v so far, so the per-coordinate rate can only shrink.
-  vMax_ = {std::max(vMax_.x, v_.x), std::max(vMax_.y, v_.y)};
-  const Vec2 second = kind_ == OptimizerKind::AMSGrad ? vMax_ : v_;
-
-  // With bias correction off, both corrections are 1 and the formulas below reduce to
-  // θ ← θ − η m / (√v + ε).
-  const double biasCorrection1 = config_.biasCorrection ? 1 - std::pow(beta1, t_) : 1.0;
-  const double biasCorrection2 = config_.biasCorrection ? 1 - std::pow(beta2, t_) : 1.0;
-  const double stepSize = lr / biasCorrection1;
-  const double biasCorrection2Sqrt = std::sqrt(biasCorrection2);
-  // denom = (v.sqrt() / bias_correction2_sqrt).add_(eps), which is √v̂ + ε.
-  const Vec2 denom = {std::sqrt(second.x) / biasCorrection2Sqrt + eps,
-                      std::sqrt(second.y) / biasCorrection2Sqrt + eps};
-  // param.addcdiv_(exp_avg, denom, value=-step_size)
-  theta = {theta.x + -stepSize * m_.x / denom.x, theta.y + -stepSize * m_.y / denom.y};
-
-  s.m = m_;
-  s.v = v_;
-  s.vMax = kind_ == OptimizerKind::AMSGrad ? vMax_ : Vec2{};
-  s.mHat = (1.0 / biasCorrection1) * m_;
-  s.vHat = (1.0 / biasCorrection2) * second;
-  s.direction = s.mHat;
-  s.effectiveLr = {lr / denom.x, lr / denom.y};
-  s.step = theta - start;
-  return theta;
+  const detail::AdamCoefficients a = detail::adamCoefficients(kind_, config_, t_, lr);
+  return stepCoordinates(theta, g, s, [&](double th, double gi, auto& tr, int i) {
+    return detail::adamElement(kind_, th, gi, coordinate(m_, i), coordinate(v_, i),
+                               coordinate(vMax_, i), config_, a, lr, tr);
+  });
 }
 
 // ---- names, defaults, factory ----------------------------------------------------------------

@@ -61,6 +61,66 @@ template <class Fn> void forEachWindow(const Pool3& q, Index planes, Fn fn) {
         }
 }
 
+// The common layer of a CNN: non-overlapping k×k windows (stride = kernel), no padding, so every
+// window lies inside the input (floor mode: the ragged edge is dropped). Direct loops over each
+// plane, visiting a window in the same order as forEachWindow so the results are identical; the
+// generic path spends most of its time building the clipped windows.
+bool isTiled(const Pool3& q) {
+  for (size_t a = 0; a < 3; ++a)
+    if (q.p[a] != 0 || q.s[a] != q.k[a] || q.out[a] * q.s[a] > q.in[a]) return false;
+  return q.in[0] == 1; // rank 1 or 2
+}
+
+template <bool isMax> void tiledForward(const float* x, float* y, Index planes, const Pool3& q) {
+  const Index kh = q.k[1], kw = q.k[2], inH = q.in[1], inW = q.in[2], outH = q.out[1],
+              outW = q.out[2];
+  const double count = static_cast<double>(kh * kw);
+#pragma omp parallel for schedule(static)
+  for (Index plane = 0; plane < planes; ++plane)
+    for (Index oh = 0; oh < outH; ++oh)
+      for (Index ow = 0; ow < outW; ++ow) {
+        const float* window = x + plane * inH * inW + oh * kh * inW + ow * kw;
+        float best = -std::numeric_limits<float>::infinity();
+        double sum = 0.0;
+        for (Index h = 0; h < kh; ++h)
+          for (Index v = 0; v < kw; ++v) {
+            const float value = window[h * inW + v];
+            if constexpr (isMax)
+              best = std::max(best, value);
+            else
+              sum += value;
+          }
+        y[(plane * outH + oh) * outW + ow] = isMax ? best : static_cast<float>(sum / count);
+      }
+}
+
+template <bool isMax>
+void tiledBackward(const float* x, const float* gy, float* gx, Index planes, const Pool3& q) {
+  const Index kh = q.k[1], kw = q.k[2], inH = q.in[1], inW = q.in[2], outH = q.out[1],
+              outW = q.out[2];
+  const float count = static_cast<float>(kh * kw);
+#pragma omp parallel for schedule(static)
+  for (Index plane = 0; plane < planes; ++plane)
+    for (Index oh = 0; oh < outH; ++oh)
+      for (Index ow = 0; ow < outW; ++ow) {
+        const Index base = plane * inH * inW + oh * kh * inW + ow * kw;
+        const float g = gy[(plane * outH + oh) * outW + ow];
+        if constexpr (isMax) {
+          Index argmax = base;
+          float best = x[base];
+          for (Index h = 0; h < kh; ++h)
+            for (Index v = 0; v < kw; ++v)
+              if (x[base + h * inW + v] > best)
+                best = x[base + h * inW + v], argmax = base + h * inW + v;
+          gx[argmax] += g;
+        } else {
+          const float share = g / count;
+          for (Index h = 0; h < kh; ++h)
+            for (Index v = 0; v < kw; ++v) gx[base + h * inW + v] += share;
+        }
+      }
+}
+
 Index divisor(const std::array<Window, 3>& w, bool countIncludePad) {
   Index n = 1;
   for (const Window& x : w) n *= countIncludePad ? x.paddedCount : x.end - x.start;
@@ -133,6 +193,13 @@ Result<Tensor> pool(const Tensor& input, const PoolOptions& options) {
   const float* x = input.data();
   float* out = y.data();
   const bool isMax = options.kind == PoolKind::Max;
+  if (isTiled(q)) {
+    if (isMax)
+      tiledForward<true>(x, out, input.dim(0) * input.dim(1), q);
+    else
+      tiledForward<false>(x, out, input.dim(0) * input.dim(1), q);
+    return y;
+  }
   forEachWindow(q, input.dim(0) * input.dim(1), [&](Index plane, Index o, const auto& w) {
     const float* xp = x + plane * inVolume;
     float best = -std::numeric_limits<float>::infinity();
@@ -167,6 +234,13 @@ Result<Tensor> poolBackward(const Tensor& input, const Tensor& gradOutput,
   const float* gy = gradOutput.data();
   float* gx = grad.data();
   const bool isMax = options.kind == PoolKind::Max;
+  if (isTiled(q)) {
+    if (isMax)
+      tiledBackward<true>(x, gy, gx, input.dim(0) * input.dim(1), q);
+    else
+      tiledBackward<false>(x, gy, gx, input.dim(0) * input.dim(1), q);
+    return grad;
+  }
   // Each plane is written by one thread only (forEachWindow splits by plane), so no races.
   forEachWindow(q, input.dim(0) * input.dim(1), [&](Index plane, Index o, const auto& w) {
     const float* xp = x + plane * inVolume;
