@@ -16,6 +16,7 @@
 #include <memory>
 #include <thread>
 
+#include "core/export_command.h"
 #include "core/image_io.h"
 #include "core/messages.h"
 #include "core/shell.h"
@@ -334,10 +335,9 @@ int runGallery(const std::string& outputDirectory, bool presentation, int width,
     } else {
       written.push_back(windowPng);
     }
-    const plot::Figure figure = session.shell->currentLab().exportFigure();
     for (const char* extension : {".pdf", ".png"}) {
       const std::string path = (dir / (std::string(lab.id) + "-figure" + extension)).string();
-      if (Status s = plot::exportFigure(figure, path, plot::ExportOptions{}); !s) {
+      if (Status s = exportLabFigure(session.shell->currentLab(), path, plot::ExportOptions{}); !s) {
         std::fprintf(stderr, "nnlab: error: %s\n", s.error().message().c_str());
         ++failures;
       } else {

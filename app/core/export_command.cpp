@@ -11,6 +11,12 @@
 
 namespace nnlab::app {
 
+Status exportLabFigure(const Lab& lab, const std::string& path, const plot::ExportOptions& options) {
+  if (std::optional<plot::FigureGrid> grid = lab.exportFigureGrid())
+    return plot::exportFigureGrid(*grid, path, options);
+  return plot::exportFigure(lab.exportFigure(), path, options);
+}
+
 int exportScene(const std::string& scenePath, const std::string& outputPath, int dpi) {
   Result<SceneFile> scene = readSceneFile(scenePath);
   if (!scene) {
@@ -25,7 +31,7 @@ int exportScene(const std::string& scenePath, const std::string& outputPath, int
   }
   plot::ExportOptions options;
   options.dpi = dpi;
-  if (Status written = plot::exportFigure(lab->exportFigure(), outputPath, options); !written) {
+  if (Status written = exportLabFigure(*lab, outputPath, options); !written) {
     std::fprintf(stderr, "nnlab export: error: %s\n", written.error().message().c_str());
     return kExitFailure;
   }

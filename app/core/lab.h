@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ public:
 
   // The figure `nnlab export` writes for this lab's current state (computed, headless).
   virtual plot::Figure exportFigure() const = 0;
+  // Labs whose main picture is several panels (a filter bank's maps) return them here; exports
+  // then use the grid instead of exportFigure(). See exportLabFigure() in export_command.h.
+  virtual std::optional<plot::FigureGrid> exportFigureGrid() const { return std::nullopt; }
 
   // Files dropped on the window while this lab is shown (images for the feature-map lab).
   // Returns false if the lab has no use for them.

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/scene.h"
-#include "plot/export.h"
+#include "core/export_command.h"
 
 namespace nnlab::app {
 
@@ -256,7 +256,7 @@ void Shell::drawDialogs() {
     case DialogKind::Open: result = loadScene(pathInput_); break;
     case DialogKind::Save: result = saveScene(pathInput_); break;
     case DialogKind::ExportFigure:
-      result = plot::exportFigure(currentLab().exportFigure(), pathInput_, plot::ExportOptions{});
+      result = exportLabFigure(currentLab(), pathInput_, plot::ExportOptions{});
       break;
     case DialogKind::None: break;
     }
