@@ -7,6 +7,7 @@
 #include "labs/conv_arith_lab.h"
 #include "labs/feature_map_lab.h"
 #include "labs/receptive_field_lab.h"
+#include "labs/optimizer_lab.h"
 
 namespace nnlab::app {
 
@@ -26,6 +27,9 @@ const std::vector<LabInfo>& labRegistry() {
       {"norm", "Normalization",
        "Batch, layer, instance and group norm: which values share μ and σ²; backward; dropout",
        &createNormLab},
+      {"optimizers", "Optimizers",
+       "SGD, momentum, AdaGrad, RMSProp and Adam racing on loss surfaces; bias correction; rates",
+       &createOptimizerLab},
   };
   return registry;
 }
