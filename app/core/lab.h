@@ -7,6 +7,7 @@
 // (labs/registry.cpp).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <nlohmann/json_fwd.hpp>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "nnlab/status.h"
+#include "nnlab/tensor.h"
 #include "plot/figure.h"
 
 struct ImFont;
@@ -26,6 +28,15 @@ namespace nnlab::app {
 
 class MessageLog;
 
+// What labs share with each other while the app runs (owned by the shell, not saved in scenes).
+struct LabShared {
+  // The feature-map lab's current working image, grey, [H, W] in [0, 1]; empty until that lab
+  // has been opened. The normalization lab offers its feature maps as an input source.
+  Tensor convolutionImage;
+  std::string convolutionImageName;  // "camera.png", "checkerboard", a user's file name
+  std::uint64_t convolutionImageVersion = 0; // bumped whenever the image changes
+};
+
 // What a lab may use while drawing.
 struct LabContext {
   MessageLog& messages;
@@ -33,6 +44,7 @@ struct LabContext {
   float uiScale = 1.0f;             // 1 normally, ×1.75 in presentation mode, × content scale
   bool presentation = false;
   ImFont* monoFont = nullptr;       // monospaced, at the current size: numbers in grids and tables
+  LabShared* shared = nullptr;      // never null while the shell draws
 };
 
 class Lab {

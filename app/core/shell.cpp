@@ -147,7 +147,7 @@ void Shell::drawFrame(float displayWidth, float displayHeight, float frameMillis
   ImGui::PopFont();
   ImGui::Separator();
   LabContext context{messages_, plotStyle_, contentScale_ * (presentation_ ? kPresentationScale : 1.0f),
-                     presentation_, presentation_ ? fonts_.presentationMono : fonts_.mono};
+                     presentation_, presentation_ ? fonts_.presentationMono : fonts_.mono, &shared_};
   currentLab().draw(context);
   ImGui::EndChild();
   drawStatusBar(frameMilliseconds);

@@ -63,6 +63,7 @@ private:
   plot::PlotStyle plotStyle_;
 
   std::vector<std::unique_ptr<Lab>> labs_; // one slot per registry row, created lazily
+  LabShared shared_;
   size_t current_ = 0;
 
   DialogKind openDialog_ = DialogKind::None;   // requested this frame; opened by drawDialogs()
