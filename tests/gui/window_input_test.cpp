@@ -47,3 +47,35 @@ TEST(WindowInput, F5TogglesPresentationModeAndF12CapturesTheWindow) {
 
 } // namespace
 } // namespace nnlab::test
+
+namespace nnlab::test {
+namespace {
+
+// Right-click on a figure opens the export menu; clicking "Export PDF" writes exports/<title>.pdf
+// in the working directory. The popup opens at the pointer, so its buttons sit at fixed offsets
+// from the right-click (the layout is deterministic: bundled font, no saved window settings).
+TEST(WindowInput, RightClickExportsTheFigureAsPdf) {
+  TempDir dir;
+  const std::string script = R"(
+    cd ")" + dir.path("") + R"("
+    ")" + std::string(NNLAB_EXECUTABLE) + R"(" &
+    app=$!
+    trap 'kill $app 2>/dev/null' EXIT
+    timeout 60 xdotool search --sync --name "NN Lab" > /dev/null
+    sleep 0.5
+    xdotool mousemove 900 300 click 3
+    sleep 0.5
+    xdotool mousemove 1118 408 click 1
+    for i in $(seq 1 200); do ls exports/*.pdf > /dev/null 2>&1 && exit 0; sleep 0.05; done
+    exit 1
+  )";
+  writeText(dir.path("drive.sh"), script);
+  const std::string command = "env -u DISPLAY -u WAYLAND_DISPLAY xvfb-run -a -s '-screen 0 1280x800x24' "
+                              "bash " + dir.path("drive.sh") + " > " + dir.path("log") + " 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << "no PDF in exports/: " << readText(dir.path("log"));
+  const std::string pdf = dir.path("exports/activation_functions_f_x_and_derivatives_f_x_dashed.pdf");
+  EXPECT_EQ(readText(pdf).substr(0, 4), "%PDF") << pdf;
+}
+
+} // namespace
+} // namespace nnlab::test
