@@ -9,7 +9,15 @@
 #include <numbers>
 #include <random>
 
+#include "core/image_io.h"
 #include "core/json_fields.h"
+#include "core/paths.h"
+#include "nnlab/activations.h"
+#include "nnlab/conv.h"
+#include "nnlab/filters.h"
+#include "nnlab/pool.h"
+#include "plot/colormap.h"
+#include "plot/draw_figure.h"
 #include "plot/plot_widget.h"
 
 namespace nnlab::app {
@@ -42,11 +50,14 @@ private:
   bool hasSpare_ = false;
 };
 
-Shape tensorShape(const NormTensorState& s) { return Shape{s.batch, s.channels, s.height, s.width}; }
+Shape tensorShape(const NormTensorState& s) {
+  return Shape{s.batch, s.channels, s.height, s.width};
+}
 
 Tensor fromValues(const Shape& shape, const std::vector<double>& values) {
   Tensor t(shape);
-  for (Index i = 0; i < t.numel(); ++i) t.data()[i] = static_cast<float>(values[static_cast<size_t>(i)]);
+  for (Index i = 0; i < t.numel(); ++i)
+    t.data()[i] = static_cast<float>(values[static_cast<size_t>(i)]);
   return t;
 }
 
@@ -57,15 +68,157 @@ double dot(const Tensor& a, const Tensor& b) {
   return sum;
 }
 
-constexpr Index kMaxCheckedEntries = 64;  // finite differences per tensor: 2 forward passes each
+// Finite differences per tensor: all entries when the loss is cheap, else as many as keep
+// 2 · entries · (elements per loss evaluation) near kCheckBudget.
+constexpr Index kMaxCheckedEntries = 64, kMinCheckedEntries = 12, kCheckBudget = 200000;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 } // namespace
 
-Tensor normLabInput(const NormTensorState& state) {
+// ---- The feature-map source --------------------------------------------------------------------
+
+const std::array<const char*, kNormFeatureFilterCount>& normFeatureFilterIds() {
+  static constexpr std::array<const char*, kNormFeatureFilterCount> kIds{
+      "vertical_edge", "horizontal_edge", "laplacian8",    "gabor_45",
+      "gaussian5",     "diagonal_main",   "diagonal_anti", "gabor_135"};
+  return kIds;
+}
+
+const std::array<const char*, kNormFeatureFilterCount>& normFeatureFilterTitles() {
+  static constexpr std::array<const char*, kNormFeatureFilterCount> kTitles{
+      "vert. edge", "horiz. edge", "Laplacian",  "Gabor 45°",
+      "blur",       "diag. edge",  "anti-diag.", "Gabor 135°"}; // short: they label tensor rows
+  return kTitles;
+}
+
+NormFeatureMaps computeNormFeatureMaps(const Tensor& image, int batch, int channels, int height,
+                                       int width) {
+  NormFeatureMaps r;
+  if (image.shape().rank() != 2 || image.numel() == 0) {
+    r.status = Error{"image", "expected a grey image [H, W], got " + image.shape().toString()};
+    return r;
+  }
+  // 1. Working size: average pooling by f so that the longest side is at most 128 pixels.
+  constexpr Index kWorkingSize = 128;
+  Tensor x = image.reshaped(Shape{1, 1, image.dim(0), image.dim(1)});
+  const Index factor = (std::max(image.dim(0), image.dim(1)) + kWorkingSize - 1) / kWorkingSize;
+  if (factor > 1) {
+    PoolOptions shrink;
+    shrink.kind = PoolKind::Average;
+    shrink.kernel = {factor};
+    Result<Tensor> pooled = pool(x, shrink);
+    if (!pooled) {
+      r.status = pooled.error();
+      return r;
+    }
+    x = std::move(*pooled);
+  }
+  const Index rows = x.dim(2), cols = x.dim(3);
+  // 3. (first, the geometry) Windows of (H·p) × (W·p), p as large as keeps a window within half
+  // the image, so the N samples see different parts of it.
+  const Index p = std::max<Index>(1, std::min(rows / (2 * height), cols / (2 * width)));
+  if (height * p > rows || width * p > cols) {
+    r.status = Error{"image", "too small (" + std::to_string(rows) + "×" + std::to_string(cols) +
+                                  ") for samples of H × W = " + std::to_string(height) + "×" +
+                                  std::to_string(width)};
+    return r;
+  }
+  // 2. Channel c = ReLU(x ⋆ filter c).
+  ConvOptions same;
+  same.paddingRule = PaddingRule::Same;
+  same.paddingMode = PaddingMode::Replicate;
+  Tensor maps(Shape{1, channels, rows, cols});
+  for (int c = 0; c < channels; ++c) {
+    const char* id = normFeatureFilterIds()[size_t(c)];
+    Result<Tensor> kernel = namedKernel(id);
+    if (!kernel) {
+      r.status = kernel.error();
+      return r;
+    }
+    Result<Tensor> response =
+        conv(x, kernel->reshaped(Shape{1, 1, kernel->dim(0), kernel->dim(1)}), Tensor{}, same);
+    if (!response) {
+      r.status = response.error();
+      return r;
+    }
+    for (Index i = 0; i < rows * cols; ++i)
+      maps.data()[c * rows * cols + i] =
+          float(activate(Activation::ReLU, response->data()[i], 0.0));
+    r.filterNames.push_back(normFeatureFilterTitles()[size_t(c)]);
+  }
+  // 3. Sample n: window n of a gridColumns-wide grid spread evenly over the maps, max-pooled by p
+  // (as a CNN's pooling layer would; averaging would wash the sparse edge responses out).
+  const int gridColumns = int(std::ceil(std::sqrt(double(batch)))),
+            gridRows = (batch + gridColumns - 1) / gridColumns;
+  auto spread = [](Index free, int i, int count) {
+    return count > 1 ? free * i / (count - 1) : free / 2;
+  };
+  PoolOptions down;
+  down.kind = PoolKind::Max;
+  down.kernel = {p};
+  r.maps = Tensor(Shape{batch, channels, height, width});
+  for (int n = 0; n < batch; ++n) {
+    const Index top = spread(rows - height * p, n / gridColumns, gridRows);
+    const Index left = spread(cols - width * p, n % gridColumns, gridColumns);
+    Tensor window(Shape{1, channels, height * p, width * p});
+    for (int c = 0; c < channels; ++c)
+      for (Index i = 0; i < height * p; ++i)
+        for (Index j = 0; j < width * p; ++j) window(0, c, i, j) = maps(0, c, top + i, left + j);
+    Result<Tensor> pooled = pool(window, down);
+    if (!pooled) {
+      r.status = pooled.error();
+      r.maps = Tensor{};
+      return r;
+    }
+    std::copy(pooled->values().begin(), pooled->values().end(),
+              r.maps.values().begin() + Index(n) * channels * height * width);
+  }
+  return r;
+}
+
+bool NormFeatureMapCache::update(const LabShared* shared, const NormTensorState& state) {
+  const bool sample = shared == nullptr || shared->convolutionImage.empty();
+  const Key key{sample,       sample ? 0 : shared->convolutionImageVersion,
+                state.batch,  state.channels,
+                state.height, state.width};
+  if (computed_ && key == key_) return false;
+  computed_ = true;
+  key_ = key;
+  ++computations_;
+  if (sample && sampleImage_.empty() && sampleStatus_.ok()) {
+    const std::string path = assetPath("images/camera.png").string();
+    Result<Image8> read = readImage(path, 1);
+    if (!read) {
+      sampleStatus_ = read.error();
+    } else {
+      sampleImage_ = Tensor(Shape{read->height, read->width});
+      for (Index i = 0; i < sampleImage_.numel(); ++i)
+        sampleImage_.data()[i] = read->pixels[size_t(i)] / 255.0f;
+    }
+  }
+  if (sample && !sampleStatus_.ok()) {
+    maps_ = NormFeatureMaps{};
+    maps_.status = sampleStatus_;
+    return true;
+  }
+  maps_ = computeNormFeatureMaps(sample ? sampleImage_ : shared->convolutionImage, state.batch,
+                                 state.channels, state.height, state.width);
+  maps_.imageName =
+      sample ? "camera.png (the bundled sample: open the Feature maps lab to choose an image)"
+             : shared->convolutionImageName;
+  return true;
+}
+
+// ---- Inputs ------------------------------------------------------------------------------------
+
+Tensor normLabInput(const NormTensorState& state, const NormFeatureMaps* features) {
   const Shape shape = tensorShape(state);
-  if (state.source == NormSource::Edited && static_cast<Index>(state.values.size()) == shape.numel())
+  if (state.source == NormSource::Edited &&
+      static_cast<Index>(state.values.size()) == shape.numel())
     return fromValues(shape, state.values);
+  if (state.source == NormSource::FeatureMaps && features != nullptr &&
+      features->maps.shape() == shape)
+    return features->maps;
   Tensor x(shape);
   NormalDraws draws(static_cast<std::uint32_t>(state.seed));
   for (Index i = 0; i < x.numel(); ++i) {
@@ -92,11 +245,15 @@ namespace {
 
 // Central difference of `loss` over the entries of `point` (a sample of them when large): entry i
 // moves by ±step(i) (the minus side shortened to keep it ≥ floor(i), for variances).
+// lossSize: elements one evaluation of `loss` normalizes (sets how many entries are affordable).
 template <class Loss, class Step, class Floor>
-void finiteDifferences(GradientCheck& check, Tensor point, Loss loss, Step step, Floor floor) {
+void finiteDifferences(GradientCheck& check, Tensor point, Index lossSize, Loss loss, Step step,
+                       Floor floor) {
   check.finiteDifference = Tensor(check.analytic.shape(), std::numeric_limits<float>::quiet_NaN());
   const Index count = point.numel();
-  const Index checked = std::min(count, kMaxCheckedEntries);
+  const Index affordable = std::clamp(kCheckBudget / (2 * std::max<Index>(lossSize, 1)),
+                                      kMinCheckedEntries, kMaxCheckedEntries);
+  const Index checked = std::min(count, affordable);
   for (Index j = 0; j < checked; ++j) {
     const Index i = checked == count ? j : j * count / checked;
     const float original = point.data()[i];
@@ -109,25 +266,47 @@ void finiteDifferences(GradientCheck& check, Tensor point, Loss loss, Step step,
     point.data()[i] = original;
     const double fd = (plus - minus) / (h + hMinus);
     check.finiteDifference.data()[i] = static_cast<float>(fd);
-    check.maxAbsAnalytic = std::max(check.maxAbsAnalytic, std::abs(double(check.analytic.data()[i])));
-    check.maxAbsDifference = std::max(check.maxAbsDifference, std::abs(fd - check.analytic.data()[i]));
+    check.maxAbsAnalytic =
+        std::max(check.maxAbsAnalytic, std::abs(double(check.analytic.data()[i])));
+    check.maxAbsDifference =
+        std::max(check.maxAbsDifference, std::abs(fd - check.analytic.data()[i]));
   }
   check.checked = checked;
 }
 
 } // namespace
 
-NormLabForward computeNormForward(const NormTensorState& state) {
-  NormLabForward r;
-  r.input = normLabInput(state);
-  r.upstream = normLabUpstream(state);
-  const Index channels = state.channels;
+namespace {
+NormSpec normSpec(const NormTensorState& state) {
   NormSpec spec;
   spec.kind = state.kind;
   spec.groups = state.kind == NormKind::Group ? state.groups : 1;
   spec.eps = static_cast<float>(state.eps);
-  const NormAffine affine{Tensor(Shape{channels}, static_cast<float>(state.gamma)),
-                          Tensor(Shape{channels}, static_cast<float>(state.beta))};
+  return spec;
+}
+NormAffine normAffine(const NormTensorState& state) {
+  return {Tensor(Shape{state.channels}, static_cast<float>(state.gamma)),
+          Tensor(Shape{state.channels}, static_cast<float>(state.beta))};
+}
+} // namespace
+
+NormLabForward computeNormForward(const NormTensorState& state, const NormFeatureMaps* features,
+                                  bool withChecks) {
+  NormLabForward r;
+  if (state.source == NormSource::FeatureMaps) {
+    if (features == nullptr || !features->status.ok() ||
+        features->maps.shape() != tensorShape(state)) {
+      r.status = features != nullptr && !features->status.ok()
+                     ? features->status
+                     : Status(Error{"feature maps", "not computed for this N × C × H × W yet"});
+      return r;
+    }
+    r.channelNames = features->filterNames;
+  }
+  r.input = normLabInput(state, features);
+  r.upstream = normLabUpstream(state);
+  const NormSpec spec = normSpec(state);
+  const NormAffine affine = normAffine(state);
   Result<NormForward> forward = normForward(r.input, spec, affine);
   if (!forward) {
     r.status = forward.error();
@@ -140,14 +319,26 @@ NormLabForward computeNormForward(const NormTensorState& state) {
     return r;
   }
   r.backward = *backward;
+  if (withChecks) computeNormGradientChecks(state, r);
+  return r;
+}
 
+void computeNormGradientChecks(const NormTensorState& state, NormLabForward& r) {
+  if (!r.status.ok() || r.input.empty()) return;
+  const Index channels = state.channels;
+  const NormSpec spec = normSpec(state);
+  const NormAffine affine = normAffine(state);
   const NormLayout& layout = r.forward.layout;
+  const Index size = r.input.numel();
   const Tensor& dy = r.upstream;
-  auto statisticScale = [&](Index k) { return std::sqrt(double(r.forward.var.data()[k]) + state.eps); };
+  auto statisticScale = [&](Index k) {
+    return std::sqrt(double(r.forward.var.data()[k]) + state.eps);
+  };
   auto noFloor = [](Index) { return -std::numeric_limits<double>::infinity(); };
   const std::array<const char*, 6> names{"∂L/∂x̂", "∂L/∂σ²", "∂L/∂μ", "∂L/∂x", "∂L/∂γ", "∂L/∂β"};
-  const std::array<const Tensor*, 6> analytic{&r.backward.dNormalized, &r.backward.dVar, &r.backward.dMean,
-                                              &r.backward.dInput, &r.backward.dGamma, &r.backward.dBeta};
+  const std::array<const Tensor*, 6> analytic{&r.backward.dNormalized, &r.backward.dVar,
+                                              &r.backward.dMean,       &r.backward.dInput,
+                                              &r.backward.dGamma,      &r.backward.dBeta};
   for (size_t i = 0; i < 6; ++i) {
     r.checks[i].name = names[i];
     r.checks[i].analytic = *analytic[i];
@@ -159,9 +350,10 @@ NormLabForward computeNormForward(const NormTensorState& state) {
     NormSpec identitySpec;
     identitySpec.eps = spec.eps;
     identitySpec.mode = NormMode::Evaluation;
-    RunningStats identity{Tensor(Shape{channels}, 0.0f), Tensor(Shape{channels}, float(1.0 - state.eps))};
+    RunningStats identity{Tensor(Shape{channels}, 0.0f),
+                          Tensor(Shape{channels}, float(1.0 - state.eps))};
     finiteDifferences(
-        r.checks[0], r.forward.normalized,
+        r.checks[0], r.forward.normalized, size,
         [&](const Tensor& xHat) {
           Result<NormForward> f = normForward(xHat, identitySpec, affine, &identity);
           return f ? dot(dy, f->output) : kNaN;
@@ -193,35 +385,36 @@ NormLabForward computeNormForward(const NormTensorState& state) {
     };
     GradientCheck& dVar = r.checks[1];
     finiteDifferences(
-        dVar, var, [&](const Tensor& v) { return lossWith(mean, v); },
-        [&](Index k) { return 1e-2 * (double(var.data()[k]) + state.eps); }, [](Index) { return 0.0; });
+        dVar, var, size, [&](const Tensor& v) { return lossWith(mean, v); },
+        [&](Index k) { return 1e-2 * (double(var.data()[k]) + state.eps); },
+        [](Index) { return 0.0; });
     finiteDifferences(
-        r.checks[2], mean, [&](const Tensor& m) { return lossWith(m, var); },
+        r.checks[2], mean, size, [&](const Tensor& m) { return lossWith(m, var); },
         [&](Index k) { return 1e-2 * statisticScale(k); }, noFloor);
   }
   // ∂L/∂x, ∂L/∂γ, ∂L/∂β: the training-mode forward pass itself, with one entry moved.
   finiteDifferences(
-      r.checks[3], r.input,
+      r.checks[3], r.input, size,
       [&](const Tensor& x) {
         Result<NormForward> f = normForward(x, spec, affine);
         return f ? dot(dy, f->output) : kNaN;
       },
       [&](Index e) { return 1e-2 * statisticScale(layout.statisticIndexOfElement(e)); }, noFloor);
   finiteDifferences(
-      r.checks[4], affine.gamma,
+      r.checks[4], affine.gamma, size,
       [&](const Tensor& gamma) {
         Result<NormForward> f = normForward(r.input, spec, {gamma, affine.beta});
         return f ? dot(dy, f->output) : kNaN;
       },
       [](Index) { return 1e-2; }, noFloor);
   finiteDifferences(
-      r.checks[5], affine.beta,
+      r.checks[5], affine.beta, size,
       [&](const Tensor& beta) {
         Result<NormForward> f = normForward(r.input, spec, {affine.gamma, beta});
         return f ? dot(dy, f->output) : kNaN;
       },
       [](Index) { return 1e-2; }, noFloor);
-  return r;
+  r.checksDone = true;
 }
 
 // ---- Batch-size panel --------------------------------------------------------------------------
@@ -276,7 +469,8 @@ NormBatchNoise computeNormBatchNoise(double populationMean, double populationSca
   r.testValue = populationMean + populationScale;
   NormSpec evalSpec = spec;
   evalSpec.mode = NormMode::Evaluation;
-  Result<NormForward> eval = normForward(Tensor(Shape{1, 1}, float(r.testValue)), evalSpec, {}, &running);
+  Result<NormForward> eval =
+      normForward(Tensor(Shape{1, 1}, float(r.testValue)), evalSpec, {}, &running);
   Result<NormForward> single = normForward(Tensor(Shape{1, 1}, float(r.testValue)), spec);
   if (!eval || !single) {
     r.status = !eval ? eval.error() : single.error();
@@ -321,7 +515,9 @@ NormDropoutResult computeNormDropout(const Tensor& input, const NormDropoutState
     for (Index i = 0; i < units; ++i) repeated(p, i) = x.data()[i];
   Result<DropoutTrain> passes = dropoutTrain(repeated, chosen, seed + 1);
   if (!trainStandard || !trainInverted || !testStandard || !testInverted || !passes) {
-    r.status = !trainStandard ? trainStandard.error() : !passes ? passes.error() : testStandard.error();
+    r.status = !trainStandard ? trainStandard.error()
+               : !passes      ? passes.error()
+                              : testStandard.error();
     return r;
   }
   Result<NormForward> average = normForward(passes->output, NormSpec{});
@@ -352,20 +548,8 @@ NormDropoutResult computeNormDropout(const Tensor& input, const NormDropoutState
 // ---- Figures -----------------------------------------------------------------------------------
 
 plot::Color normStatisticColor(Index statistic) {
-  // ColorBrewer Set3, reordered so that neighbouring statistics contrast; light enough for black
-  // digits on top.
-  static constexpr std::array<std::array<int, 3>, 10> kColors{{{251, 128, 114},
-                                                               {128, 177, 211},
-                                                               {179, 222, 105},
-                                                               {253, 180, 98},
-                                                               {188, 128, 189},
-                                                               {141, 211, 199},
-                                                               {255, 237, 111},
-                                                               {252, 205, 229},
-                                                               {190, 186, 218},
-                                                               {204, 235, 197}}};
-  const auto& c = kColors[static_cast<size_t>(statistic % static_cast<Index>(kColors.size()))];
-  return plot::Color::rgb(c[0], c[1], c[2]);
+  // The export's Categorical heatmap colours cell k with categoricalColor(k): the screen matches.
+  return plot::categoricalColor(static_cast<int>(statistic));
 }
 
 namespace {
@@ -374,21 +558,25 @@ std::string describeKind(const NormLayout& layout) {
   const Index m = layout.elementsPerStatistic(), k = layout.statisticCount();
   switch (layout.kind()) {
   case NormKind::Batch:
-    std::snprintf(text, sizeof text, "Batch norm: one μ, σ² per channel, over N·H·W = %lld values (%lld statistics)",
+    std::snprintf(text, sizeof text,
+                  "Batch norm: one μ, σ² per channel, over N·H·W = %lld values (%lld statistics)",
                   (long long)m, (long long)k);
     break;
   case NormKind::Layer:
-    std::snprintf(text, sizeof text, "Layer norm: one μ, σ² per sample, over C·H·W = %lld values (%lld statistics)",
+    std::snprintf(text, sizeof text,
+                  "Layer norm: one μ, σ² per sample, over C·H·W = %lld values (%lld statistics)",
                   (long long)m, (long long)k);
     break;
   case NormKind::Instance:
-    std::snprintf(text, sizeof text,
-                  "Instance norm: one μ, σ² per sample and channel, over H·W = %lld values (%lld statistics)",
-                  (long long)m, (long long)k);
+    std::snprintf(
+        text, sizeof text,
+        "Instance norm: one μ, σ² per sample and channel, over H·W = %lld values (%lld statistics)",
+        (long long)m, (long long)k);
     break;
   case NormKind::Group:
     std::snprintf(text, sizeof text,
-                  "Group norm: one μ, σ² per sample and group of %lld channels, over %lld values (%lld statistics)",
+                  "Group norm: one μ, σ² per sample and group of %lld channels, over %lld values "
+                  "(%lld statistics)",
                   (long long)(layout.channels() / layout.groups()), (long long)m, (long long)k);
     break;
   }
@@ -396,21 +584,54 @@ std::string describeKind(const NormLayout& layout) {
 }
 } // namespace
 
-plot::Figure normGroupingFigure(const NormLabForward& result) {
+namespace {
+// "n=0 g=1": which μ, σ² statistic k is.
+std::string statisticLabel(const NormLayout& layout, Index k) {
+  char text[48];
+  switch (layout.kind()) {
+  case NormKind::Batch: std::snprintf(text, sizeof text, "c=%lld", (long long)k); break;
+  case NormKind::Layer: std::snprintf(text, sizeof text, "n=%lld", (long long)k); break;
+  case NormKind::Instance:
+    std::snprintf(text, sizeof text, "n=%lld c=%lld", (long long)(k / layout.channels()),
+                  (long long)(k % layout.channels()));
+    break;
+  case NormKind::Group:
+    std::snprintf(text, sizeof text, "n=%lld g=%lld", (long long)(k / layout.groups()),
+                  (long long)(k % layout.groups()));
+    break;
+  }
+  return text;
+}
+} // namespace
+
+plot::Figure normGroupingFigure(const NormLabForward& result, bool normalizedValues) {
   plot::Figure figure;
   if (!result.status.ok()) {
     figure.title = "Normalization: " + result.status.error().message();
     return figure;
   }
   const NormLayout& layout = result.forward.layout;
+  const Tensor& values = normalizedValues ? result.forward.output : result.input;
   const Shape& shape = result.input.shape();
   const Index n = shape[0], c = shape[1], h = shape[2], w = shape[3];
   const Index statistics = layout.statisticCount();
   figure.title = describeKind(layout);
-  figure.xAxis.label = "samples n = 0 … " + std::to_string(n - 1) + " (each W = " + std::to_string(w) + " wide)";
-  figure.yAxis.label = "channels c (each H = " + std::to_string(h) + " tall)";
+  if (normalizedValues) figure.title += ": y = γ·x̂ + β";
+  figure.xAxis.label = "sample n";
+  figure.yAxis.label = result.channelNames.empty() ? "channel c" : "";
   figure.yAxis.invert = true;
   figure.xAxis.gridLines = figure.yAxis.gridLines = false;
+  // Ticks at the centre of each stack and slice, named n=…, c=… (or the channel's filter).
+  for (Index in = 0; in < n; ++in) {
+    figure.xAxis.ticks.push_back((double(in) + 0.5) * double(w));
+    figure.xAxis.tickLabels.push_back(std::to_string(in));
+  }
+  for (Index ic = 0; ic < c; ++ic) {
+    figure.yAxis.ticks.push_back((double(ic) + 0.5) * double(h));
+    figure.yAxis.tickLabels.push_back(size_t(ic) < result.channelNames.size()
+                                          ? result.channelNames[size_t(ic)]
+                                          : std::to_string(ic));
+  }
   figure.equalAspect = true;
   figure.legend = plot::LegendCorner::None;
   plot::Heatmap map;
@@ -418,30 +639,35 @@ plot::Figure normGroupingFigure(const NormLabForward& result) {
   map.cols = static_cast<int>(n * w);
   map.x1 = double(map.cols);
   map.y1 = double(map.rows);
-  map.vmin = 0;
-  map.vmax = double(std::max<Index>(statistics - 1, 1));
-  map.colorbarLabel = "statistic k (elements of one colour share μ_k, σ²_k)";
+  map.colormap = plot::Colormap::Categorical;
+  // A colorbar naming each statistic while the names are few enough to read.
+  map.colorbar = !normalizedValues && statistics <= 12;
+  map.colorbarLabel = "shares μ, σ²";
+  for (Index k = 0; k < statistics; ++k) map.categoryNames.push_back(statisticLabel(layout, k));
   map.values.resize(static_cast<size_t>(map.rows * map.cols));
-  const bool writeValues = shape.numel() <= 300;
   for (Index in = 0; in < n; ++in)
-    for (Index ic = 0; ic < c; ++ic) {
-      const Index k = layout.statisticIndex(in, ic);
+    for (Index ic = 0; ic < c; ++ic)
       for (Index ih = 0; ih < h; ++ih)
-        for (Index iw = 0; iw < w; ++iw) {
-          const Index row = ic * h + ih, col = in * w + iw;
-          map.values[static_cast<size_t>(row * map.cols + col)] = static_cast<float>(k);
-          if (!writeValues) continue;
-          char text[32];
-          std::snprintf(text, sizeof text, "%.2f", result.input(in, ic, ih, iw));
-          plot::Annotation a;
-          a.x = col + 0.08; // the renderer writes the text to the right of (x, y)
-          a.y = row + 0.5;
-          a.text = text;
-          a.color = double(k) < 0.55 * double(map.vmax.value()) ? plot::Color{1, 1, 1, 1}
-                                                                : plot::Color{0, 0, 0, 1};
-          figure.annotations.push_back(a);
-        }
-    }
+        for (Index iw = 0; iw < w; ++iw)
+          map.values[static_cast<size_t>((ic * h + ih) * map.cols + in * w + iw)] =
+              static_cast<float>(layout.statisticIndex(in, ic));
+  // The values, centred in their cells (small tensors only), black or white from the cell colour,
+  // at a size for cells of about min(330 / cols, 280 / rows) points (the plot box on a 6.4 × 4.8 in
+  // page, beside the colorbar).
+  const double cellPoints = std::min(330.0 / double(map.cols), 280.0 / double(map.rows));
+  const float valueScale = static_cast<float>(std::clamp(cellPoints / 36.0, 0.45, 1.0));
+  if (shape.numel() <= 300)
+    for (Index in = 0; in < n; ++in)
+      for (Index ic = 0; ic < c; ++ic)
+        for (Index ih = 0; ih < h; ++ih)
+          for (Index iw = 0; iw < w; ++iw) {
+            const float v = values(in, ic, ih, iw);
+            char text[16];
+            std::snprintf(text, sizeof text, std::abs(v) < 9.995f ? "%.2f" : "%.1f", v);
+            figure.annotations.push_back(plot::cellLabel(map, static_cast<int>(ic * h + ih),
+                                                         static_cast<int>(in * w + iw), text));
+            figure.annotations.back().sizeScale = valueScale;
+          }
   figure.heatmap = std::move(map);
   // White borders between channel slices and (thicker) between samples.
   for (Index in = 1; in < n; ++in) {
@@ -463,8 +689,8 @@ plot::Figure normGroupingFigure(const NormLabForward& result) {
   return figure;
 }
 
-plot::Figure normHistogramFigure(const Tensor& values, const std::string& title, const std::string& xLabel,
-                                 plot::Color color) {
+plot::Figure normHistogramFigure(const Tensor& values, const std::string& title,
+                                 const std::string& xLabel, plot::Color color) {
   constexpr int kBins = 16;
   plot::Figure figure;
   figure.title = title;
@@ -482,29 +708,27 @@ plot::Figure normHistogramFigure(const Tensor& values, const std::string& title,
     lo -= 0.5;
     hi += 0.5;
   }
-  std::array<int, kBins> counts{};
+  plot::BarSeries bars;
+  bars.color = color;
+  bars.heights.assign(kBins, 0.0);
   for (float v : values.values())
-    ++counts[static_cast<size_t>(std::clamp(int((v - lo) / (hi - lo) * kBins), 0, kBins - 1))];
-  plot::LineSeries stairs;
-  stairs.color = color;
-  stairs.width = 2.5f;
-  const double binWidth = (hi - lo) / kBins;
-  stairs.x.push_back(lo);
-  stairs.y.push_back(0);
-  for (int b = 0; b < kBins; ++b) {
-    stairs.x.insert(stairs.x.end(), {lo + b * binWidth, lo + (b + 1) * binWidth});
-    stairs.y.insert(stairs.y.end(), {double(counts[size_t(b)]), double(counts[size_t(b)])});
-  }
-  stairs.x.push_back(hi);
-  stairs.y.push_back(0);
-  figure.lines.push_back(std::move(stairs));
-  int top = 0;
-  for (int count : counts) top = std::max(top, count);
+    bars.heights[static_cast<size_t>(
+        std::clamp(int((v - lo) / (hi - lo) * kBins), 0, kBins - 1))] += 1;
+  for (int b = 0; b <= kBins; ++b) bars.edges.push_back(lo + (hi - lo) * b / kBins);
+  const double top = *std::max_element(bars.heights.begin(), bars.heights.end());
+  figure.bars.push_back(std::move(bars));
   figure.yAxis.max = top * 1.15 + 0.5;
   return figure;
 }
 
-const char* normSourceId(NormSource source) { return source == NormSource::Random ? "random" : "edited"; }
+const char* normSourceId(NormSource source) {
+  switch (source) {
+  case NormSource::Random: return "random";
+  case NormSource::Edited: return "edited";
+  case NormSource::FeatureMaps: return "feature_maps";
+  }
+  return "random";
+}
 
 const char* normPanelId(NormPanel panel) {
   switch (panel) {
@@ -521,36 +745,25 @@ const char* normPanelId(NormPanel panel) {
 
 namespace {
 
-constexpr std::array<NormKind, 4> kKinds{NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::Group};
-constexpr std::array<NormPanel, 5> kPanels{NormPanel::Grouping, NormPanel::Histograms, NormPanel::Backward,
-                                           NormPanel::BatchSize, NormPanel::Dropout};
+constexpr std::array<NormKind, 4> kKinds{NormKind::Batch, NormKind::Layer, NormKind::Instance,
+                                         NormKind::Group};
+constexpr std::array<NormPanel, 5> kPanels{NormPanel::Grouping, NormPanel::Histograms,
+                                           NormPanel::Backward, NormPanel::BatchSize,
+                                           NormPanel::Dropout};
 
-ImU32 toImU32(plot::Color c) { return c.toRgba8(); }
+ImU32 toImU32(plot::Color c) {
+  return c.toRgba8();
+}
 
 // Blue (negative) – white – red (positive): signed gradients.
 ImU32 divergingColor(double t) {
   t = std::clamp(t, -1.0, 1.0);
-  const plot::Color white{1, 1, 1, 1}, red = plot::Color::rgb(214, 96, 77), blue = plot::Color::rgb(67, 147, 195);
+  const plot::Color white{1, 1, 1, 1}, red = plot::Color::rgb(214, 96, 77),
+                                       blue = plot::Color::rgb(67, 147, 195);
   const plot::Color& end = t < 0 ? blue : red;
   const float a = static_cast<float>(std::abs(t));
-  return toImU32({white.r + (end.r - white.r) * a, white.g + (end.g - white.g) * a, white.b + (end.b - white.b) * a, 1});
-}
-
-std::string statisticLabel(const NormLayout& layout, Index k) {
-  char text[48];
-  switch (layout.kind()) {
-  case NormKind::Batch: std::snprintf(text, sizeof text, "c=%lld", (long long)k); break;
-  case NormKind::Layer: std::snprintf(text, sizeof text, "n=%lld", (long long)k); break;
-  case NormKind::Instance:
-    std::snprintf(text, sizeof text, "n=%lld c=%lld", (long long)(k / layout.channels()),
-                  (long long)(k % layout.channels()));
-    break;
-  case NormKind::Group:
-    std::snprintf(text, sizeof text, "n=%lld g=%lld", (long long)(k / layout.groups()),
-                  (long long)(k % layout.groups()));
-    break;
-  }
-  return text;
+  return toImU32({white.r + (end.r - white.r) * a, white.g + (end.g - white.g) * a,
+                  white.b + (end.b - white.b) * a, 1});
 }
 
 enum class CellColouring { ByStatistic, ByValue };
@@ -559,17 +772,26 @@ enum class CellColouring { ByStatistic, ByValue };
 // cells. Fills by statistic (one colour per μ, σ²) or by signed value with the slice framed in its
 // statistic's colour. Writes values in the cells when they fit. Returns the clicked element's flat
 // index, or -1.
+// channelNames (feature-map source): each slice's filter, written under its "c=k".
 Index drawTensorView(const char* id, const char* title, const Tensor& t, const NormLayout& layout,
-                     CellColouring colouring, ImVec2 size, Index selected) {
+                     CellColouring colouring, ImVec2 size, Index selected,
+                     const std::vector<std::string>& channelNames = {}) {
   const Index n = t.dim(0), c = t.dim(1), h = t.dim(2), w = t.dim(3);
   const float font = ImGui::GetFontSize();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float titleHeight = 1.3f * font, labelHeight = 1.1f * font;
-  const float labelWidth = ImGui::CalcTextSize("c=0 ").x;
+  const bool named = Index(channelNames.size()) >= c;
+  float labelWidth = ImGui::CalcTextSize("c=0 ").x;
+  if (named)
+    for (Index ic = 0; ic < c; ++ic)
+      labelWidth = std::max(labelWidth,
+                            ImGui::CalcTextSize(channelNames[size_t(ic)].c_str()).x + 0.4f * font);
   const float stackGap = 0.6f * font, sliceGap = 0.3f * font;
   const float cellFromWidth = (size.x - labelWidth - float(n - 1) * stackGap) / float(n * w);
-  const float cellFromHeight = (size.y - titleHeight - labelHeight - float(c - 1) * sliceGap) / float(c * h);
-  const float cell = std::floor(std::max(2.0f, std::min({cellFromWidth, cellFromHeight, 3.5f * font})));
+  const float cellFromHeight =
+      (size.y - titleHeight - labelHeight - float(c - 1) * sliceGap) / float(c * h);
+  const float cell =
+      std::floor(std::max(2.0f, std::min({cellFromWidth, cellFromHeight, 3.5f * font})));
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->AddText(origin, ImGui::GetColorU32(ImGuiCol_Text), title);
 
@@ -579,11 +801,18 @@ Index drawTensorView(const char* id, const char* title, const Tensor& t, const N
     hi = std::max(hi, double(v));
     maxAbs = std::max(maxAbs, std::abs(double(v)));
   }
-  // Values in the cells if "-8.88" fits at no less than 60 % of the text size.
-  float valueFont = font;
-  const float sampleWidth = ImGui::CalcTextSize("-8.88").x;
-  if (sampleWidth > 0.88f * cell) valueFont = font * 0.88f * cell / sampleWidth;
-  valueFont = std::min(valueFont, 0.45f * cell);
+  // Values in the cells, as large as they fit: two decimals if "-8.88" fits at 75 % of the text
+  // size or more, else one decimal ("-8.8") if that fits at 60 % (presentation mode's small cells).
+  auto fittingSize = [&](const char* sample) {
+    const float width = ImGui::CalcTextSize(sample).x;
+    return std::min({font, font * 0.88f * cell / width, 0.5f * cell});
+  };
+  bool oneDecimal = false;
+  float valueFont = fittingSize("-8.88");
+  if (valueFont < 0.75f * font) {
+    oneDecimal = true;
+    valueFont = fittingSize("-8.8");
+  }
   const bool showValues = valueFont >= 0.6f * font;
 
   const float left = origin.x + labelWidth, top = origin.y + titleHeight + labelHeight;
@@ -595,16 +824,28 @@ Index drawTensorView(const char* id, const char* title, const Tensor& t, const N
   for (Index in = 0; in < n; ++in) {
     char label[32];
     std::snprintf(label, sizeof label, "n=%lld", (long long)in);
-    if (ImGui::CalcTextSize(label).x > float(w) * cell + 0.8f * stackGap) // too narrow: the number alone
+    if (ImGui::CalcTextSize(label).x >
+        float(w) * cell + 0.8f * stackGap) // too narrow: the number alone
       std::snprintf(label, sizeof label, "%lld", (long long)in);
     const ImVec2 p = cellMin(in, 0, 0, 0);
     draw->AddText(ImVec2(p.x, p.y - labelHeight), textColor, label);
   }
+  const ImU32 nameColor = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   for (Index ic = 0; ic < c; ++ic) {
     char label[32];
     std::snprintf(label, sizeof label, "c=%lld", (long long)ic);
     const ImVec2 p = cellMin(0, ic, 0, 0);
-    draw->AddText(ImVec2(origin.x, p.y + 0.5f * (float(h) * cell - font)), textColor, label);
+    const float sliceHeight = float(h) * cell;
+    if (!named) {
+      draw->AddText(ImVec2(origin.x, p.y + 0.5f * (sliceHeight - font)), textColor, label);
+    } else if (sliceHeight >= 2 * font) { // "c=k" over the filter's name
+      draw->AddText(ImVec2(origin.x, p.y + 0.5f * sliceHeight - font), textColor, label);
+      draw->AddText(ImVec2(origin.x, p.y + 0.5f * sliceHeight), nameColor,
+                    channelNames[size_t(ic)].c_str());
+    } else { // too flat for two lines: the name alone
+      draw->AddText(ImVec2(origin.x, p.y + 0.5f * (sliceHeight - font)), textColor,
+                    channelNames[size_t(ic)].c_str());
+    }
   }
   for (Index in = 0; in < n; ++in)
     for (Index ic = 0; ic < c; ++ic) {
@@ -612,9 +853,10 @@ Index drawTensorView(const char* id, const char* title, const Tensor& t, const N
       if (colouring == CellColouring::ByValue) {
         const ImVec2 a = cellMin(in, ic, 0, 0);
         const float frame = std::max(2.0f, 0.15f * font);
-        draw->AddRectFilled(ImVec2(a.x - frame, a.y - frame),
-                            ImVec2(a.x + float(w) * cell + frame - 1, a.y + float(h) * cell + frame - 1),
-                            toImU32(base));
+        draw->AddRectFilled(
+            ImVec2(a.x - frame, a.y - frame),
+            ImVec2(a.x + float(w) * cell + frame - 1, a.y + float(h) * cell + frame - 1),
+            toImU32(base));
       }
       for (Index ih = 0; ih < h; ++ih)
         for (Index iw = 0; iw < w; ++iw) {
@@ -634,26 +876,34 @@ Index drawTensorView(const char* id, const char* title, const Tensor& t, const N
           draw->AddRectFilled(a, b, fill);
           if (showValues) {
             char text[16];
-            std::snprintf(text, sizeof text, std::abs(v) < 9.995f ? "%.2f" : "%.1f", v);
+            std::snprintf(text, sizeof text, oneDecimal || std::abs(v) >= 9.995f ? "%.1f" : "%.2f",
+                          v);
             ImFont* f = ImGui::GetFont();
             const ImVec2 textSize = f->CalcTextSizeA(valueFont, FLT_MAX, 0, text);
-            const bool strong = colouring == CellColouring::ByValue && maxAbs > 0 && std::abs(v) > 0.75 * maxAbs;
-            draw->AddText(f, valueFont,
-                          ImVec2(a.x + 0.5f * (cell - 1 - textSize.x), a.y + 0.5f * (cell - 1 - textSize.y)),
-                          strong ? IM_COL32(255, 255, 255, 255) : IM_COL32(0, 0, 0, 255), text);
+            // Black or white, whichever stands out more from the fill (as the export's
+            // AutoContrast).
+            const ImVec4 rgba = ImGui::ColorConvertU32ToFloat4(fill);
+            const plot::Color ink = plot::contrastingTextColor({rgba.x, rgba.y, rgba.z, 1});
+            draw->AddText(
+                f, valueFont,
+                ImVec2(a.x + 0.5f * (cell - 1 - textSize.x), a.y + 0.5f * (cell - 1 - textSize.y)),
+                toImU32(ink), text);
           }
         }
     }
   if (selected >= 0 && selected < t.numel()) {
-    const Index iw = selected % w, ih = (selected / w) % h, ic = (selected / (w * h)) % c, in = selected / (w * h * c);
+    const Index iw = selected % w, ih = (selected / w) % h, ic = (selected / (w * h)) % c,
+                in = selected / (w * h * c);
     const ImVec2 a = cellMin(in, ic, ih, iw);
-    draw->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(a.x + cell + 1, a.y + cell + 1), IM_COL32(0, 0, 0, 255), 0, 0,
-                  std::max(2.0f, 0.15f * font));
+    draw->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(a.x + cell + 1, a.y + cell + 1),
+                  IM_COL32(0, 0, 0, 255), 0, 0, std::max(2.0f, 0.15f * font));
   }
 
   // Interaction: hover shows the element and its statistic; a click selects it.
-  const float usedHeight = titleHeight + labelHeight + float(c * h) * cell + float(c - 1) * sliceGap + 0.3f * font;
-  ImGui::InvisibleButton(id, ImVec2(std::max(size.x, 1.0f), std::max(std::min(size.y, usedHeight), 1.0f)));
+  const float usedHeight =
+      titleHeight + labelHeight + float(c * h) * cell + float(c - 1) * sliceGap + 0.3f * font;
+  ImGui::InvisibleButton(
+      id, ImVec2(std::max(size.x, 1.0f), std::max(std::min(size.y, usedHeight), 1.0f)));
   Index hovered = -1;
   if (ImGui::IsItemHovered()) {
     const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -665,13 +915,26 @@ Index drawTensorView(const char* id, const char* title, const Tensor& t, const N
           hovered = ((in * c + ic) * h + Index(iy)) * w + Index(ix);
       }
     if (hovered >= 0) {
-      const Index iw = hovered % w, ih = (hovered / w) % h, ic = (hovered / (w * h)) % c, in = hovered / (w * h * c);
-      ImGui::SetTooltip("[n=%lld, c=%lld, h=%lld, w=%lld] = %.4f\nstatistic %s", (long long)in, (long long)ic,
-                        (long long)ih, (long long)iw, t.data()[hovered],
+      const Index iw = hovered % w, ih = (hovered / w) % h, ic = (hovered / (w * h)) % c,
+                  in = hovered / (w * h * c);
+      ImGui::SetTooltip("[n=%lld, c=%lld, h=%lld, w=%lld] = %.4f%s%s\nstatistic %s", (long long)in,
+                        (long long)ic, (long long)ih, (long long)iw, t.data()[hovered],
+                        named ? "\nchannel: " : "", named ? channelNames[size_t(ic)].c_str() : "",
                         statisticLabel(layout, layout.statisticIndex(in, ic)).c_str());
     }
   }
   return ImGui::IsItemClicked() ? hovered : -1;
+}
+
+std::string formatList(const Tensor& t, Index maxEntries);
+
+// The longest "a, b, …" of t's leading entries that fits `width` pixels in the current font.
+std::string fittingList(const Tensor& t, float width) {
+  for (Index entries = std::min<Index>(t.numel(), 4); entries > 1; --entries) {
+    std::string text = formatList(t, entries);
+    if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  }
+  return formatList(t, 1);
 }
 
 std::string formatList(const Tensor& t, Index maxEntries) {
@@ -689,7 +952,8 @@ std::string formatList(const Tensor& t, Index maxEntries) {
 std::vector<double> reshapeEdited(const std::vector<double>& old, const NormTensorState& before,
                                   const Tensor& fresh, const NormTensorState& after) {
   std::vector<double> values(fresh.values().begin(), fresh.values().end());
-  if (static_cast<int>(old.size()) != before.batch * before.channels * before.height * before.width) return values;
+  if (static_cast<int>(old.size()) != before.batch * before.channels * before.height * before.width)
+    return values;
   for (int n = 0; n < std::min(before.batch, after.batch); ++n)
     for (int c = 0; c < std::min(before.channels, after.channels); ++c)
       for (int h = 0; h < std::min(before.height, after.height); ++h)
@@ -703,23 +967,32 @@ class NormLab final : public Lab {
 public:
   void draw(const LabContext& context) override {
     const float em = ImGui::GetFontSize();
-    ImGui::BeginChild("controls", ImVec2(std::min(17 * em, 0.3f * ImGui::GetContentRegionAvail().x), 0));
+    ImGui::BeginChild("controls",
+                      ImVec2(std::min(17 * em, 0.3f * ImGui::GetContentRegionAvail().x), 0));
     drawControls();
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("panels");
-    recompute();
+    recompute(context.shared);
     if (ImGui::BeginTabBar("norm panels")) {
-      const std::array<const char*, 5> titles{"Grouping", "Histograms", "Backward", "Batch size", "Dropout"};
+      const std::array<const char*, 5> titles{"Grouping", "Histograms", "Backward", "Batch size",
+                                              "Dropout"};
       for (size_t i = 0; i < kPanels.size(); ++i) {
         const ImGuiTabItemFlags flags =
             selectPanelFromState_ && state_.panel == kPanels[i] ? ImGuiTabItemFlags_SetSelected : 0;
         if (!ImGui::BeginTabItem(titles[i], nullptr, flags)) continue;
         if (!selectPanelFromState_) state_.panel = kPanels[i];
-        if (!forward_.status.ok() && kPanels[i] != NormPanel::BatchSize && kPanels[i] != NormPanel::Dropout)
-          ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s", forward_.status.error().message().c_str());
-        else
+        if (!forward_.status.ok() && kPanels[i] != NormPanel::BatchSize &&
+            kPanels[i] != NormPanel::Dropout) {
+          ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s",
+                             forward_.status.error().message().c_str());
+        } else {
+          // The finite differences only while their panel is shown: dragging a slider elsewhere
+          // costs one forward and backward pass.
+          if (kPanels[i] == NormPanel::Backward && !forward_.checksDone)
+            computeNormGradientChecks(state_.tensor, forward_);
           drawPanel(kPanels[i], context);
+        }
         ImGui::EndTabItem();
       }
       selectPanelFromState_ = false;
@@ -742,8 +1015,10 @@ public:
         {"gamma", t.gamma},
         {"beta", t.beta},
         {"source", normSourceId(t.source)},
-        {"channel_mean", std::vector<double>(t.channelMean.begin(), t.channelMean.begin() + t.channels)},
-        {"channel_scale", std::vector<double>(t.channelScale.begin(), t.channelScale.begin() + t.channels)},
+        {"channel_mean",
+         std::vector<double>(t.channelMean.begin(), t.channelMean.begin() + t.channels)},
+        {"channel_scale",
+         std::vector<double>(t.channelScale.begin(), t.channelScale.begin() + t.channels)},
         {"seed", t.seed},
         {"upstream", normSourceId(t.upstreamSource)},
         {"upstream_seed", t.upstreamSeed},
@@ -761,8 +1036,8 @@ public:
     NormLabState next = state_;
     NormTensorState& t = next.tensor;
     JsonReader reader(json, "state");
-    std::string panel = normPanelId(next.panel), kind = normKindName(t.kind), source = normSourceId(t.source),
-                upstream = normSourceId(t.upstreamSource),
+    std::string panel = normPanelId(next.panel), kind = normKindName(t.kind),
+                source = normSourceId(t.source), upstream = normSourceId(t.upstreamSource),
                 form = next.dropout.form == DropoutForm::Standard ? "standard" : "inverted";
     reader.choice("panel", panel, {"grouping", "histograms", "backward", "batch_size", "dropout"})
         .choice("kind", kind, {"batch", "layer", "instance", "group"})
@@ -774,7 +1049,7 @@ public:
         .number("eps", t.eps, 1e-8, 1.0)
         .number("gamma", t.gamma, -5.0, 5.0)
         .number("beta", t.beta, -5.0, 5.0)
-        .choice("source", source, {"random", "edited"})
+        .choice("source", source, {"random", "edited", "feature_maps"})
         .integer("seed", t.seed, 0, 1000000000)
         .choice("upstream", upstream, {"random", "edited"})
         .integer("upstream_seed", t.upstreamSeed, 0, 1000000000)
@@ -786,24 +1061,34 @@ public:
     if (reader.ok() && t.channels % t.groups != 0)
       reader.fail("groups", "must divide channels (" + std::to_string(t.channels) + "), got " +
                                 std::to_string(t.groups));
-    const size_t channels = static_cast<size_t>(t.channels), numel = size_t(t.batch * t.channels * t.height * t.width);
+    const size_t channels = static_cast<size_t>(t.channels),
+                 numel = size_t(t.batch * t.channels * t.height * t.width);
     std::vector<double> means(t.channelMean.begin(), t.channelMean.begin() + t.channels),
         scales(t.channelScale.begin(), t.channelScale.begin() + t.channels);
-    reader.numbers("channel_mean", means, channels, channels).numbers("channel_scale", scales, channels, channels);
+    reader.numbers("channel_mean", means, channels, channels)
+        .numbers("channel_scale", scales, channels, channels);
     for (size_t c = 0; reader.ok() && c < channels; ++c) {
-      if (std::abs(means[c]) > 100) reader.fail("channel_mean", "expected values in [-100, 100]");
-      else if (!(scales[c] >= 0 && scales[c] <= 100)) reader.fail("channel_scale", "expected values in [0, 100]");
+      if (std::abs(means[c]) > 100)
+        reader.fail("channel_mean", "expected values in [-100, 100]");
+      else if (!(scales[c] >= 0 && scales[c] <= 100))
+        reader.fail("channel_scale", "expected values in [0, 100]");
     }
     if (reader.ok()) {
       std::copy(means.begin(), means.end(), t.channelMean.begin());
       std::copy(scales.begin(), scales.end(), t.channelScale.begin());
     }
-    t.source = source == "edited" ? NormSource::Edited : NormSource::Random;
+    t.source = source == "edited"         ? NormSource::Edited
+               : source == "feature_maps" ? NormSource::FeatureMaps
+                                          : NormSource::Random;
     t.upstreamSource = upstream == "edited" ? NormSource::Edited : NormSource::Random;
-    if (t.source == NormSource::Edited) reader.numbers("values", t.values, numel, numel);
-    else t.values.clear();
-    if (t.upstreamSource == NormSource::Edited) reader.numbers("upstream_values", t.upstreamValues, numel, numel);
-    else t.upstreamValues.clear();
+    if (t.source == NormSource::Edited)
+      reader.numbers("values", t.values, numel, numel);
+    else
+      t.values.clear();
+    if (t.upstreamSource == NormSource::Edited)
+      reader.numbers("upstream_values", t.upstreamValues, numel, numel);
+    else
+      t.upstreamValues.clear();
     if (!reader.ok()) return reader.status();
     for (NormPanel p : kPanels)
       if (panel == normPanelId(p)) next.panel = p;
@@ -814,16 +1099,32 @@ public:
     return Status::success();
   }
 
-  plot::Figure exportFigure() const override { return normGroupingFigure(computeNormForward(state_.tensor)); }
+  plot::Figure exportFigure() const override { return normGroupingFigure(exportResult()); }
 
 private:
-  void recompute() {
-    if (!computed_ || !(state_.tensor == computedTensor_)) {
-      forward_ = computeNormForward(state_.tensor);
-      groupingFigure_ = normGroupingFigure(forward_);
+  // The state's forward pass for an export: the feature maps last shown, or (headless, never
+  // drawn) those of the bundled sample image.
+  NormLabForward exportResult() const {
+    const NormTensorState& t = state_.tensor;
+    if (t.source != NormSource::FeatureMaps) return computeNormForward(t, nullptr, false);
+    if (features_.maps().maps.shape() == tensorShape(t))
+      return computeNormForward(t, &features_.maps(), false);
+    NormFeatureMapCache sample;
+    sample.update(nullptr, t);
+    return computeNormForward(t, &sample.maps(), false);
+  }
+
+  void recompute(const LabShared* shared) {
+    const bool featuresChanged =
+        state_.tensor.source == NormSource::FeatureMaps && features_.update(shared, state_.tensor);
+    const bool tensorChanged = !computed_ || !(state_.tensor == computedTensor_) || featuresChanged;
+    if (tensorChanged) {
+      forward_ = computeNormForward(state_.tensor, &features_.maps(), false);
       if (forward_.status.ok()) {
-        histogramBefore_ = normHistogramFigure(forward_.input, "Before: x", "x", plot::seriesColor(0));
-        histogramAfter_ = normHistogramFigure(forward_.forward.output, "After: y = γ·x̂ + β", "y", plot::seriesColor(2));
+        histogramBefore_ =
+            normHistogramFigure(forward_.input, "Before: x", "x", plot::seriesColor(0));
+        histogramAfter_ = normHistogramFigure(forward_.forward.output, "After: y = γ·x̂ + β", "y",
+                                              plot::seriesColor(2));
       }
     }
     const bool batchChanged = !computed_ || !(state_.batchPanel == computedBatchPanel_) ||
@@ -831,11 +1132,12 @@ private:
                               state_.tensor.channelScale[0] != computedTensor_.channelScale[0] ||
                               state_.tensor.eps != computedTensor_.eps;
     if (batchChanged) {
-      batchNoise_ = computeNormBatchNoise(state_.tensor.channelMean[0], state_.tensor.channelScale[0],
-                                          state_.tensor.eps, state_.batchPanel);
+      batchNoise_ =
+          computeNormBatchNoise(state_.tensor.channelMean[0], state_.tensor.channelScale[0],
+                                state_.tensor.eps, state_.batchPanel);
       buildBatchFigures();
     }
-    if (!computed_ || !(state_.tensor == computedTensor_) || !(state_.dropout == computedDropout_))
+    if (tensorChanged || !(state_.dropout == computedDropout_))
       dropout_ = computeNormDropout(forward_.input, state_.dropout);
     computedTensor_ = state_.tensor;
     computedBatchPanel_ = state_.batchPanel;
@@ -848,7 +1150,7 @@ private:
     noiseFigure_ = plot::Figure{};
     runningFigure_ = plot::Figure{};
     if (!r.status.ok()) return;
-    noiseFigure_.title = "Batch mean μ_B of 100 batches per batch size";
+    noiseFigure_.title = "μ_B of 100 batches of each size";
     noiseFigure_.xAxis.label = "batch size B";
     noiseFigure_.xAxis.scale = plot::AxisScale::Log10;
     noiseFigure_.yAxis.label = "μ_B";
@@ -881,12 +1183,18 @@ private:
     }
     population.x = {1, 256};
     population.y = {r.populationMean, r.populationMean};
+    // Headroom above the points for the legend (top right), which would hide them otherwise.
+    const auto [lowest, highest] = std::minmax_element(each.y.begin(), each.y.end());
+    if (*highest - *lowest > 1e-9) {
+      noiseFigure_.yAxis.min = *lowest - 0.05 * (*highest - *lowest);
+      noiseFigure_.yAxis.max = *highest + 0.75 * (*highest - *lowest);
+    }
     noiseFigure_.scatters.push_back(std::move(each));
     noiseFigure_.lines = {mean, upper, lower, population};
     noiseFigure_.lines[0].color = plot::seriesColor(0);
 
     char title[96];
-    std::snprintf(title, sizeof title, "Running mean in training (B = %d, momentum %.2f)",
+    std::snprintf(title, sizeof title, "Running mean (B = %d, momentum %.2f)",
                   state_.batchPanel.trainBatchSize, state_.batchPanel.momentum);
     runningFigure_.title = title;
     runningFigure_.xAxis.label = "training step";
@@ -919,7 +1227,8 @@ private:
     NormTensorState& t = state_.tensor;
     const NormTensorState before = t;
     ImGui::TextDisabled("NORMALIZATION");
-    const std::array<const char*, 4> kindTitles{"Batch norm", "Layer norm", "Instance norm", "Group norm"};
+    const std::array<const char*, 4> kindTitles{"Batch norm", "Layer norm", "Instance norm",
+                                                "Group norm"};
     for (size_t i = 0; i < kKinds.size(); ++i)
       if (ImGui::RadioButton(kindTitles[i], t.kind == kKinds[i])) t.kind = kKinds[i];
     ImGui::Spacing();
@@ -935,10 +1244,12 @@ private:
     if (t.channels % t.groups != 0) t.groups = 1;
     int position = int(std::find(divisors.begin(), divisors.end(), t.groups) - divisors.begin());
     char groupsText[64];
-    std::snprintf(groupsText, sizeof groupsText, "G = %d groups (C/G = %d)", t.groups, t.channels / t.groups);
+    std::snprintf(groupsText, sizeof groupsText, "G = %d groups (C/G = %d)", t.groups,
+                  t.channels / t.groups);
     ImGui::BeginDisabled(t.kind != NormKind::Group);
     ImGui::SetNextItemWidth(-1);
-    if (ImGui::SliderInt("##g", &position, 0, int(divisors.size()) - 1, groupsText, ImGuiSliderFlags_NoInput))
+    if (ImGui::SliderInt("##g", &position, 0, int(divisors.size()) - 1, groupsText,
+                         ImGuiSliderFlags_NoInput))
       t.groups = divisors[size_t(std::clamp(position, 0, int(divisors.size()) - 1))];
     ImGui::EndDisabled();
     const double epsMin = 1e-8, epsMax = 1.0, affineMin = -3, affineMax = 3;
@@ -946,17 +1257,30 @@ private:
     ImGui::SliderScalar("##eps", ImGuiDataType_Double, &t.eps, &epsMin, &epsMax, "ε = %.0e",
                         ImGuiSliderFlags_Logarithmic);
     ImGui::SetNextItemWidth(-1);
-    ImGui::SliderScalar("##gamma", ImGuiDataType_Double, &t.gamma, &affineMin, &affineMax, "γ = %.2f");
+    ImGui::SliderScalar("##gamma", ImGuiDataType_Double, &t.gamma, &affineMin, &affineMax,
+                        "γ = %.2f");
     ImGui::SetNextItemWidth(-1);
-    ImGui::SliderScalar("##beta", ImGuiDataType_Double, &t.beta, &affineMin, &affineMax, "β = %.2f");
+    ImGui::SliderScalar("##beta", ImGuiDataType_Double, &t.beta, &affineMin, &affineMax,
+                        "β = %.2f");
     ImGui::Spacing();
     ImGui::TextDisabled("INPUT x");
     if (ImGui::RadioButton("Random", t.source == NormSource::Random)) t.source = NormSource::Random;
     ImGui::SameLine();
-    if (ImGui::RadioButton("Edited", t.source == NormSource::Edited) && t.source != NormSource::Edited) {
-      const Tensor x = normLabInput(t);
+    if (ImGui::RadioButton("Edited", t.source == NormSource::Edited) &&
+        t.source != NormSource::Edited) {
+      const Tensor x = normLabInput(t, &features_.maps());
       t.values.assign(x.values().begin(), x.values().end());
       t.source = NormSource::Edited;
+    }
+    if (ImGui::RadioButton("Feature maps", t.source == NormSource::FeatureMaps))
+      t.source = NormSource::FeatureMaps;
+    if (t.source == NormSource::FeatureMaps) {
+      const NormFeatureMaps& maps = features_.maps();
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      ImGui::TextWrapped("ReLU(conv(image, filter c)) of %s; N windows of it max-pooled to H × W.",
+                         maps.imageName.empty() ? "the convolution lab's image"
+                                                : maps.imageName.c_str());
+      ImGui::PopStyleColor();
     }
     if (t.source == NormSource::Random) {
       if (ImGui::Button("New random draw")) ++t.seed;
@@ -967,15 +1291,17 @@ private:
           ImGui::PushID(c);
           std::snprintf(format, sizeof format, "mean c=%d: %%.2f", c);
           ImGui::SetNextItemWidth(-1);
-          ImGui::SliderScalar("##m", ImGuiDataType_Double, &t.channelMean[size_t(c)], &meanMin, &meanMax, format);
+          ImGui::SliderScalar("##m", ImGuiDataType_Double, &t.channelMean[size_t(c)], &meanMin,
+                              &meanMax, format);
           std::snprintf(format, sizeof format, "scale c=%d: %%.2f", c);
           ImGui::SetNextItemWidth(-1);
-          ImGui::SliderScalar("##s", ImGuiDataType_Double, &t.channelScale[size_t(c)], &scaleMin, &scaleMax, format);
+          ImGui::SliderScalar("##s", ImGuiDataType_Double, &t.channelScale[size_t(c)], &scaleMin,
+                              &scaleMax, format);
           ImGui::PopID();
         }
         ImGui::TreePop();
       }
-    } else {
+    } else if (t.source == NormSource::Edited) {
       editSelected("value of x", t.values, selectedInput_);
     }
     // A shape change keeps edited values where they still fit.
@@ -1007,7 +1333,8 @@ private:
     char format[64];
     std::snprintf(format, sizeof format, "%s #%lld: %%.3f", what, (long long)selected);
     ImGui::SetNextItemWidth(-1);
-    ImGui::DragScalar("##edit", ImGuiDataType_Double, &values[size_t(selected)], 0.02f, nullptr, nullptr, format);
+    ImGui::DragScalar("##edit", ImGuiDataType_Double, &values[size_t(selected)], 0.02f, nullptr,
+                      nullptr, format);
   }
 
   // ---- Panels ----
@@ -1023,13 +1350,15 @@ private:
 
   void drawGrouping() {
     const NormLayout& layout = forward_.forward.layout;
-    ImGui::TextWrapped("%s", groupingFigure_.title.c_str());
+    ImGui::TextWrapped("%s", describeKind(layout).c_str());
     const float em = ImGui::GetFontSize();
     const ImVec2 available = ImGui::GetContentRegionAvail();
     const float stripHeight = 3.4f * ImGui::GetTextLineHeightWithSpacing();
-    const ImVec2 viewSize(0.5f * available.x - 0.5f * em, std::max(6 * em, available.y - stripHeight));
-    const Index clicked = drawTensorView("raw", "x (raw)", forward_.input, layout, CellColouring::ByStatistic,
-                                         viewSize, selectedInput_);
+    const ImVec2 viewSize(0.5f * available.x - 0.5f * em,
+                          std::max(6 * em, available.y - stripHeight));
+    const Index clicked =
+        drawTensorView("raw", "x (raw)", forward_.input, layout, CellColouring::ByStatistic,
+                       viewSize, selectedInput_, forward_.channelNames);
     if (clicked >= 0) selectInput(clicked);
     ImGui::SameLine(0, em);
     drawTensorView("normalized", "y = γ·x̂ + β (normalized)", forward_.forward.output, layout,
@@ -1060,7 +1389,7 @@ private:
   void selectInput(Index clicked) {
     selectedInput_ = clicked;
     if (state_.tensor.source != NormSource::Edited) {
-      const Tensor x = normLabInput(state_.tensor);
+      const Tensor x = normLabInput(state_.tensor, &features_.maps());
       state_.tensor.values.assign(x.values().begin(), x.values().end());
       state_.tensor.source = NormSource::Edited;
     }
@@ -1069,13 +1398,15 @@ private:
   void drawHistograms(const LabContext& context) {
     const ImVec2 available = ImGui::GetContentRegionAvail();
     const float em = ImGui::GetFontSize();
-    const ImVec2 size(0.5f * (available.x - em), available.y - 2.5f * ImGui::GetTextLineHeightWithSpacing());
+    const ImVec2 size(0.5f * (available.x - em),
+                      available.y - 2.5f * ImGui::GetTextLineHeightWithSpacing());
     plot::PlotFigure("before", histogramBefore_, size, context.plotStyle);
     ImGui::SameLine(0, em);
     plot::PlotFigure("after", histogramAfter_, size, context.plotStyle);
-    ImGui::TextWrapped("After normalization every statistic's values have mean β = %.2f and standard deviation "
-                       "|γ|·√(σ²/(σ²+ε)) ≈ |γ| = %.2f.",
-                       state_.tensor.beta, std::abs(state_.tensor.gamma));
+    ImGui::TextWrapped(
+        "After normalization every statistic's values have mean β = %.2f and standard deviation "
+        "|γ|·√(σ²/(σ²+ε)) ≈ |γ| = %.2f.",
+        state_.tensor.beta, std::abs(state_.tensor.gamma));
   }
 
   void drawBackward() {
@@ -1085,9 +1416,11 @@ private:
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted("Upstream ∂L/∂y:");
     ImGui::SameLine();
-    if (ImGui::RadioButton("random", t.upstreamSource == NormSource::Random)) t.upstreamSource = NormSource::Random;
+    if (ImGui::RadioButton("random", t.upstreamSource == NormSource::Random))
+      t.upstreamSource = NormSource::Random;
     ImGui::SameLine();
-    if (ImGui::RadioButton("edited", t.upstreamSource == NormSource::Edited)) selectUpstream(selectedUpstream_);
+    if (ImGui::RadioButton("edited", t.upstreamSource == NormSource::Edited))
+      selectUpstream(selectedUpstream_);
     ImGui::SameLine();
     if (t.upstreamSource == NormSource::Random) {
       if (ImGui::Button("New draw")) ++t.upstreamSeed;
@@ -1102,38 +1435,46 @@ private:
                                          CellColouring::ByValue, viewSize, selectedUpstream_);
     if (clicked >= 0) selectUpstream(clicked);
     ImGui::SameLine(0, em);
-    drawTensorView("dnormalized", "∂L/∂x̂ = ∂L/∂y·γ", forward_.backward.dNormalized, layout, CellColouring::ByValue,
-                   viewSize, -1);
+    drawTensorView("dnormalized", "∂L/∂x̂ = ∂L/∂y·γ", forward_.backward.dNormalized, layout,
+                   CellColouring::ByValue, viewSize, -1);
     ImGui::SameLine(0, em);
-    drawTensorView("dinput", "∂L/∂x", forward_.backward.dInput, layout, CellColouring::ByValue, viewSize, -1);
+    drawTensorView("dinput", "∂L/∂x", forward_.backward.dInput, layout, CellColouring::ByValue,
+                   viewSize, -1);
 
-    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
+    const ImGuiTableFlags flags =
+        ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("gradient check", 5, flags)) return;
     ImGui::TableSetupColumn("gradient", ImGuiTableColumnFlags_WidthFixed);
-    ImGui::TableSetupColumn("analytic (chain rule)");
-    ImGui::TableSetupColumn("finite difference");
-    ImGui::TableSetupColumn("max |difference|", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("analytic");
+    ImGui::TableSetupColumn("finite diff.");
+    ImGui::TableSetupColumn("max |diff.|", ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableSetupColumn("check", ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableHeadersRow();
     for (const GradientCheck& check : forward_.checks) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       ImGui::Text("%s [%s]", check.name.c_str(), check.analytic.shape().toString().c_str());
+      // As many leading entries as fit the column (both columns show the same entries).
       ImGui::TableNextColumn();
-      const bool list = check.analytic.numel() <= 4;
-      if (list) ImGui::TextUnformatted(formatList(check.analytic, 4).c_str());
-      else ImGui::Text("%s …  (max |·| %.3f)", formatList(check.analytic, 2).c_str(), check.maxAbsAnalytic);
+      const float columnWidth = ImGui::GetContentRegionAvail().x;
+      const std::string analytic = fittingList(check.analytic, columnWidth);
+      ImGui::TextUnformatted(analytic.c_str());
       ImGui::TableNextColumn();
-      if (list) ImGui::TextUnformatted(formatList(check.finiteDifference, 4).c_str());
-      else if (check.checked == check.analytic.numel())
-        ImGui::Text("%s …", formatList(check.finiteDifference, 2).c_str());
-      else
-        ImGui::Text("%lld of %lld entries", (long long)check.checked, (long long)check.analytic.numel());
+      if (check.checked == check.analytic.numel() || check.checked == 0) {
+        ImGui::TextUnformatted(fittingList(check.finiteDifference, columnWidth).c_str());
+      } else {
+        ImGui::Text("%lld of %lld", (long long)check.checked, (long long)check.analytic.numel());
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("A large tensor: the finite difference of %lld evenly spaced entries.",
+                            (long long)check.checked);
+      }
       ImGui::TableNextColumn();
       ImGui::Text("%.1e", check.maxAbsDifference);
       ImGui::TableNextColumn();
-      if (check.agrees()) ImGui::TextColored(ImVec4(0.1f, 0.55f, 0.2f, 1), "agrees");
-      else ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "DIFFERS");
+      if (check.agrees())
+        ImGui::TextColored(ImVec4(0.1f, 0.55f, 0.2f, 1), "agrees");
+      else
+        ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "DIFFERS");
     }
     ImGui::EndTable();
   }
@@ -1152,30 +1493,51 @@ private:
     const float em = ImGui::GetFontSize();
     NormBatchPanelState& b = state_.batchPanel;
     ImGui::SetNextItemWidth(14 * em);
-    ImGui::SliderInt("##trainb", &b.trainBatchSize, 2, 256, "training batch B = %d", ImGuiSliderFlags_Logarithmic);
+    ImGui::SliderInt("##trainb", &b.trainBatchSize, 2, 256, "training batch B = %d",
+                     ImGuiSliderFlags_Logarithmic);
     ImGui::SameLine();
     const double zero = 0, one = 1;
     ImGui::SetNextItemWidth(12 * em);
-    ImGui::SliderScalar("##momentum", ImGuiDataType_Double, &b.momentum, &zero, &one, "momentum = %.2f");
-    ImGui::TextDisabled("Population: channel 0 of the input, N(%.2f, %.2f²).", state_.tensor.channelMean[0],
-                        state_.tensor.channelScale[0]);
+    ImGui::SliderScalar("##momentum", ImGuiDataType_Double, &b.momentum, &zero, &one,
+                        "momentum = %.2f");
+    ImGui::TextDisabled("Population N(%.2f, %.2f²): the random source's channel 0.",
+                        state_.tensor.channelMean[0], state_.tensor.channelScale[0]);
     if (!batchNoise_.status.ok()) {
-      ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s", batchNoise_.status.error().message().c_str());
+      ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s",
+                         batchNoise_.status.error().message().c_str());
       return;
     }
     const NormBatchNoise& r = batchNoise_;
+    // The findings under the plots; the plots get what the wrapped text leaves.
+    std::array<std::string, 3> findings;
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "Spread of μ_B shrinks like 1/√B:  B = 1: %.3f,  B = 16: %.3f,  B = 256: %.3f",
+                  r.spread.front(), r.spread[4], r.spread.back());
+    findings[0] = text;
+    std::snprintf(
+        text, sizeof text,
+        "Train mode, x = %.2f in three batches of %d: x̂ = %.2f, %.2f, %.2f;  batch of 1: x̂ = %.2f",
+        r.testValue, b.trainBatchSize, r.trainOutputs[0], r.trainOutputs[1], r.trainOutputs[2],
+        r.batchOfOneOutput);
+    findings[1] = text;
+    std::snprintf(
+        text, sizeof text,
+        "Eval mode (running μ = %.2f, σ² = %.2f): x̂ = %.2f, whatever else is in the batch.",
+        r.stepRunningMean.back(), r.stepRunningVar.back(), r.evalOutput);
+    findings[2] = text;
     const ImVec2 available = ImGui::GetContentRegionAvail();
-    const ImVec2 size(0.5f * (available.x - em), available.y - 4.6f * ImGui::GetTextLineHeightWithSpacing());
+    float findingsHeight = 0;
+    for (const std::string& line : findings)
+      findingsHeight += ImGui::CalcTextSize(line.c_str(), nullptr, false, available.x).y +
+                        ImGui::GetStyle().ItemSpacing.y;
+    const ImVec2 size(
+        0.5f * (available.x - em),
+        std::max(6 * em, available.y - findingsHeight - ImGui::GetStyle().ItemSpacing.y));
     plot::PlotFigure("noise", noiseFigure_, size, context.plotStyle);
     ImGui::SameLine(0, em);
     plot::PlotFigure("running", runningFigure_, size, context.plotStyle);
-    ImGui::TextWrapped("Spread of μ_B: B = 1: %.3f   B = 16: %.3f   B = 256: %.3f   (shrinks like 1/√B)", r.spread.front(),
-                r.spread[4], r.spread.back());
-    ImGui::TextWrapped("Test sample x = %.2f.  Train mode, three batches of %d: x̂ = %.3f, %.3f, %.3f;  batch of 1: x̂ = %.3f",
-                r.testValue, b.trainBatchSize, r.trainOutputs[0], r.trainOutputs[1], r.trainOutputs[2],
-                r.batchOfOneOutput);
-    ImGui::TextWrapped("Eval mode (running μ = %.3f, σ² = %.3f): x̂ = %.3f, the same whatever else is in the batch.",
-                r.stepRunningMean.back(), r.stepRunningVar.back(), r.evalOutput);
+    for (const std::string& line : findings) ImGui::TextWrapped("%s", line.c_str());
   }
 
   void drawDropout() {
@@ -1183,13 +1545,16 @@ private:
     NormDropoutState& d = state_.dropout;
     const double pMin = 0.05, pMax = 1.0;
     ImGui::SetNextItemWidth(12 * em);
-    ImGui::SliderScalar("##keep", ImGuiDataType_Double, &d.keepProbability, &pMin, &pMax, "keep p = %.2f");
+    ImGui::SliderScalar("##keep", ImGuiDataType_Double, &d.keepProbability, &pMin, &pMax,
+                        "keep p = %.2f");
     ImGui::SameLine();
     ImGui::TextUnformatted("E[·] and average for:");
     ImGui::SameLine();
-    if (ImGui::RadioButton("standard", d.form == DropoutForm::Standard)) d.form = DropoutForm::Standard;
+    if (ImGui::RadioButton("standard", d.form == DropoutForm::Standard))
+      d.form = DropoutForm::Standard;
     ImGui::SameLine();
-    if (ImGui::RadioButton("inverted", d.form == DropoutForm::Inverted)) d.form = DropoutForm::Inverted;
+    if (ImGui::RadioButton("inverted", d.form == DropoutForm::Inverted))
+      d.form = DropoutForm::Inverted;
     if (ImGui::Button("New mask")) ++d.seed;
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
@@ -1200,15 +1565,18 @@ private:
       ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s", r.status.error().message().c_str());
       return;
     }
-    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchSame;
+    const ImGuiTableFlags flags =
+        ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchSame;
     if (ImGui::BeginTable("dropout", 8, flags)) {
-      for (const char* header : {"x", "mask m", "m·x", "m·x/p", "p·x", "x (test)", "E[train]", "average"})
+      for (const char* header :
+           {"x", "mask m", "m·x", "m·x/p", "p·x", "x (test)", "E[train]", "average"})
         ImGui::TableSetupColumn(header);
       ImGui::TableHeadersRow();
       for (size_t i = 0; i < r.activation.size(); ++i) {
         ImGui::TableNextRow();
-        for (double v : {r.activation[i], r.mask[i], r.trainStandard[i], r.trainInverted[i], r.testStandard[i],
-                         r.testInverted[i], r.expectedTrain[i], r.averageTrain[i]}) {
+        for (double v :
+             {r.activation[i], r.mask[i], r.trainStandard[i], r.trainInverted[i], r.testStandard[i],
+              r.testInverted[i], r.expectedTrain[i], r.averageTrain[i]}) {
           ImGui::TableNextColumn();
           ImGui::Text("%.3f", v);
         }
@@ -1216,12 +1584,14 @@ private:
       ImGui::EndTable();
     }
     const bool standard = d.form == DropoutForm::Standard;
-    ImGui::TextWrapped("%s dropout: E[train] = %s = test-time output (%s); the last column averages %d training "
-                       "passes with fresh masks. Without any rescaling, training would see p·x on average but "
-                       "testing x.",
-                       standard ? "Standard" : "Inverted", standard ? "p·x" : "x",
-                       standard ? "test multiplies by p" : "test leaves x unchanged", r.averagedPasses);
-    ImGui::TextDisabled("x: the first %zu values of sample n=0 of the input tensor.", r.activation.size());
+    ImGui::TextWrapped(
+        "%s dropout: E[train] = %s = test-time output (%s); the last column averages %d training "
+        "passes with fresh masks. Without any rescaling, training would see p·x on average but "
+        "testing x.",
+        standard ? "Standard" : "Inverted", standard ? "p·x" : "x",
+        standard ? "test multiplies by p" : "test leaves x unchanged", r.averagedPasses);
+    ImGui::TextDisabled("x: the first %zu values of sample n=0 of the input tensor.",
+                        r.activation.size());
   }
 
   NormLabState state_;
@@ -1233,7 +1603,8 @@ private:
   NormBatchPanelState computedBatchPanel_;
   NormDropoutState computedDropout_;
   NormLabForward forward_;
-  plot::Figure groupingFigure_, histogramBefore_, histogramAfter_;
+  NormFeatureMapCache features_; // the feature-map source's maps (shared image or the sample)
+  plot::Figure histogramBefore_, histogramAfter_;
   NormBatchNoise batchNoise_;
   plot::Figure noiseFigure_, runningFigure_;
   NormDropoutResult dropout_;
@@ -1241,6 +1612,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Lab> createNormLab() { return std::make_unique<NormLab>(); }
+std::unique_ptr<Lab> createNormLab() {
+  return std::make_unique<NormLab>();
+}
 
 } // namespace nnlab::app

@@ -17,22 +17,26 @@ namespace {
 
 constexpr int kN = 3, kC = 4, kH = 2, kW = 2, kG = 2;
 
-// The ten statistic colours of normStatisticColor (labs/norm_lab.cpp).
-constexpr std::array<std::array<int, 3>, 10> kStatisticColors{{{251, 128, 114},
-                                                               {128, 177, 211},
-                                                               {179, 222, 105},
-                                                               {253, 180, 98},
-                                                               {188, 128, 189},
-                                                               {141, 211, 199},
-                                                               {255, 237, 111},
-                                                               {252, 205, 229},
-                                                               {190, 186, 218},
-                                                               {204, 235, 197}}};
+// The statistic colours of normStatisticColor (labs/norm_lab.cpp): plot's Categorical palette
+// (plot/colormap.cpp categoricalColor: tab10 without grey, then three tab20 tints).
+constexpr std::array<std::array<int, 3>, 12> kStatisticColors{{{0x1f, 0x77, 0xb4},
+                                                               {0xff, 0x7f, 0x0e},
+                                                               {0x2c, 0xa0, 0x2c},
+                                                               {0xd6, 0x27, 0x28},
+                                                               {0x94, 0x67, 0xbd},
+                                                               {0x8c, 0x56, 0x4b},
+                                                               {0xe3, 0x77, 0xc2},
+                                                               {0xbc, 0xbd, 0x22},
+                                                               {0x17, 0xbe, 0xcf},
+                                                               {0xae, 0xc7, 0xe8},
+                                                               {0xff, 0xbb, 0x78},
+                                                               {0x98, 0xdf, 0x8a}}};
 
 int statisticColorAt(const Png& png, int x, int y) {
   const std::uint8_t* p = png.at(x, y);
   for (size_t i = 0; i < kStatisticColors.size(); ++i)
-    if (p[0] == kStatisticColors[i][0] && p[1] == kStatisticColors[i][1] && p[2] == kStatisticColors[i][2])
+    if (p[0] == kStatisticColors[i][0] && p[1] == kStatisticColors[i][1] &&
+        p[2] == kStatisticColors[i][2])
       return int(i);
   return -1;
 }
@@ -73,10 +77,12 @@ std::vector<Cell> findCells(const Png& png) {
   for (const Cell& c : cells)
     if (c.x1 - c.x0 >= 20) ++sizes[{c.x1 - c.x0, c.y1 - c.y0}];
   if (sizes.empty()) return {};
-  const auto common = std::max_element(sizes.begin(), sizes.end(), [](auto& a, auto& b) { return a.second < b.second; });
+  const auto common = std::max_element(sizes.begin(), sizes.end(),
+                                       [](auto& a, auto& b) { return a.second < b.second; });
   std::vector<Cell> full;
   for (const Cell& c : cells)
-    if (std::abs(c.x1 - c.x0 - common->first.first) <= 1 && std::abs(c.y1 - c.y0 - common->first.second) <= 1)
+    if (std::abs(c.x1 - c.x0 - common->first.first) <= 1 &&
+        std::abs(c.y1 - c.y0 - common->first.second) <= 1)
       full.push_back(c);
   return full;
 }
@@ -142,7 +148,8 @@ TEST_P(NormLabWindow, HighlightedGroupsAreTheKindsStatistics) {
   const std::string kind = GetParam();
   TempDir dir;
   const std::string shot = dir.path(kind + ".png");
-  RunResult r = runNnlab({"--lab", "norm", "--scene", std::string(NNLAB_SOURCE_DIR) + "/assets/scenes/norm_" + kind + ".json",
+  RunResult r = runNnlab({"--lab", "norm", "--scene",
+                          std::string(NNLAB_SOURCE_DIR) + "/assets/scenes/norm_" + kind + ".json",
                           "--screenshot", shot, "--frames", "4"},
                          Display::Xvfb);
   ASSERT_EQ(r.exitCode, 0) << r.err;
@@ -159,7 +166,8 @@ TEST_P(NormLabWindow, HighlightedGroupsAreTheKindsStatistics) {
   for (int n1 = 0; n1 < kN; ++n1)
     for (int c1 = 0; c1 < kC; ++c1) {
       const int color = slices.at(0, n1, c1);
-      ASSERT_NE(color, kMixed) << "slice n=" << n1 << " c=" << c1 << " should be one statistic colour";
+      ASSERT_NE(color, kMixed) << "slice n=" << n1 << " c=" << c1
+                               << " should be one statistic colour";
       if (color == kHidden) continue;
       ++visible;
       distinct.insert(color);
@@ -172,30 +180,34 @@ TEST_P(NormLabWindow, HighlightedGroupsAreTheKindsStatistics) {
           const bool neighbours = std::abs(n1 - n2) + std::abs(c1 - c2) == 1;
           if (slices.at(0, n2, c2) == kHidden) continue;
           if (share) {
-            EXPECT_EQ(slices.at(0, n2, c2), color) << "n=" << n1 << ",c=" << c1 << " and n=" << n2 << ",c=" << c2
-                                                   << " share μ and σ² in " << kind << " norm";
+            EXPECT_EQ(slices.at(0, n2, c2), color)
+                << "n=" << n1 << ",c=" << c1 << " and n=" << n2 << ",c=" << c2
+                << " share μ and σ² in " << kind << " norm";
           } else if (neighbours) {
-            EXPECT_NE(slices.at(0, n2, c2), color) << "n=" << n1 << ",c=" << c1 << " and n=" << n2 << ",c=" << c2
-                                                   << " have different statistics in " << kind << " norm";
+            EXPECT_NE(slices.at(0, n2, c2), color)
+                << "n=" << n1 << ",c=" << c1 << " and n=" << n2 << ",c=" << c2
+                << " have different statistics in " << kind << " norm";
           }
         }
     }
   EXPECT_GE(visible, kN * kC - 2) << "slices of the raw view found";
-  // Distinct colours seen: every statistic has its own (instance norm's 12 share ten colours).
-  const std::map<std::string, int> statistics{{"batch", kC}, {"layer", kN}, {"instance", 10}, {"group", kN * kG}};
+  // Distinct colours seen: every statistic has its own (instance norm's 12 use all 12 colours).
+  const std::map<std::string, int> statistics{
+      {"batch", kC}, {"layer", kN}, {"instance", kN * kC}, {"group", kN * kG}};
   EXPECT_LE(int(distinct.size()), statistics.at(kind));
   EXPECT_GE(int(distinct.size()), statistics.at(kind) - (kind == "instance" ? 1 : 0))
       << "one colour per statistic (a hidden slice may take one of instance norm's away)";
 }
 
-INSTANTIATE_TEST_SUITE_P(Presets, NormLabWindow, ::testing::Values("batch", "layer", "instance", "group"),
+INSTANTIATE_TEST_SUITE_P(Presets, NormLabWindow,
+                         ::testing::Values("batch", "layer", "instance", "group"),
                          [](const auto& info) { return info.param; });
 
 TEST(NormLabWindow, PresentationModeShowsTheGroupingLarger) {
   TempDir dir;
   const std::string scene = std::string(NNLAB_SOURCE_DIR) + "/assets/scenes/norm_batch.json";
-  RunResult r = runNnlab({"--lab", "norm", "--scene", scene, "--screenshot", dir.path("p.png"), "--frames", "4",
-                          "--presentation"},
+  RunResult r = runNnlab({"--lab", "norm", "--scene", scene, "--screenshot", dir.path("p.png"),
+                          "--frames", "4", "--presentation"},
                          Display::Xvfb);
   ASSERT_EQ(r.exitCode, 0) << r.err;
   Png png = readPng(dir.path("p.png"));
@@ -203,7 +215,8 @@ TEST(NormLabWindow, PresentationModeShowsTheGroupingLarger) {
   const SliceColors slices = readSlices(png);
   EXPECT_EQ(slices.columns, 2 * kN * kW);
   EXPECT_EQ(slices.rows, kC * kH);
-  for (int n = 0; n < kN; ++n) EXPECT_EQ(slices.at(0, n, 0), slices.at(0, 0, 0)) << "batch norm: channel 0 is one colour";
+  for (int n = 0; n < kN; ++n)
+    EXPECT_EQ(slices.at(0, n, 0), slices.at(0, 0, 0)) << "batch norm: channel 0 is one colour";
 }
 
 } // namespace
