@@ -197,7 +197,7 @@ double channelMean(const Tensor& maps, Index c) {
 
 // Worked example: on vertical stripes the vertical-edge filter [[1 0 −1]]×3 answers ±3 at every
 // stripe boundary (ReLU keeps the +3 side), the horizontal-edge filter sees constant columns and
-// answers 0 everywhere, and every window holds a bright stripe, so the max-pooled blur is ≈ 1.
+// answers 0 everywhere, and the blur of a stripe's interior is 1.
 TEST(NormLab, FeatureMapsAreTheImageThroughNamedFilters) {
   const NormFeatureMaps f = computeNormFeatureMaps(verticalStripes(), 3, 5, 4, 4);
   ASSERT_TRUE(f.status.ok()) << f.status.error().message();
@@ -207,8 +207,16 @@ TEST(NormLab, FeatureMapsAreTheImageThroughNamedFilters) {
   EXPECT_EQ(f.filterNames[1], "horiz. edge");
   EXPECT_GT(channelMean(f.maps, 0), 0.2) << "vertical edges light the vertical-edge channel";
   EXPECT_NEAR(channelMean(f.maps, 1), 0.0, 1e-6) << "no horizontal edge in vertical stripes";
-  EXPECT_NEAR(channelMean(f.maps, 4), 1.0, 0.05)
-      << "every window holds a bright stripe: max of the blur ≈ 1";
+  // The blur is a convex combination of pixels in [0, 1], so it stays in [0, 1]; inside an 8-pixel
+  // bright stripe its 5×5 support sees only ones, so some pooled cell reaches 1.
+  float blurMax = 0.0f;
+  for (Index n = 0; n < f.maps.dim(0); ++n)
+    for (Index h = 0; h < f.maps.dim(2); ++h)
+      for (Index w = 0; w < f.maps.dim(3); ++w) {
+        EXPECT_LE(f.maps(n, 4, h, w), 1.0f + 1e-5f);
+        blurMax = std::max(blurMax, f.maps(n, 4, h, w));
+      }
+  EXPECT_NEAR(blurMax, 1.0f, 1e-4f) << "a bright stripe's interior blurs to 1";
   for (float v : f.maps.values()) EXPECT_GE(v, 0.0f) << "maps are after ReLU";
   // The default 8 filters are distinct kernels: on the bundled photo, no two channels agree.
   NormFeatureMapCache cache;
