@@ -66,6 +66,12 @@ public:
   // then use the grid instead of exportFigure(). See exportLabFigure() in export_command.h.
   virtual std::optional<plot::FigureGrid> exportFigureGrid() const { return std::nullopt; }
 
+  // Screenshot runs (--screenshot, headless or not) and the gallery call this before their last
+  // frame; the interactive window never does. A lab whose picture depends on work running on a
+  // worker thread (a training run) finishes that work here, so a screenshot of a scene is a pure
+  // function of the scene whatever --frames says.
+  virtual void finishBackgroundWork() {}
+
   // Files dropped on the window while this lab is shown (images for the feature-map lab).
   // Returns false if the lab has no use for them.
   virtual bool acceptDroppedFile(const std::string& /*path*/, MessageLog& /*messages*/) {

@@ -8,6 +8,7 @@
 #include "labs/feature_map_lab.h"
 #include "labs/receptive_field_lab.h"
 #include "labs/optimizer_lab.h"
+#include "labs/training_lab.h"
 
 namespace nnlab::app {
 
@@ -30,6 +31,9 @@ const std::vector<LabInfo>& labRegistry() {
       {"optimizers", "Optimizers",
        "SGD, momentum, AdaGrad, RMSProp and Adam racing on loss surfaces; bias correction; rates",
        &createOptimizerLab},
+      {"training", "Training",
+       "Real networks trained live: loss from ln C, decay staircases, spikes and their fixes",
+       &createTrainingLab},
   };
   return registry;
 }
