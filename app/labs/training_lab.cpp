@@ -204,8 +204,8 @@ Status trainingLabStateFromJson(const nlohmann::json& json, TrainingLabState& st
 }
 
 std::string runSettingsText(const TrainingConfig& c) {
-  std::string text = std::string(optimizerTitle(c.optimizer)) + " η=" +
-                     formatNumber(c.optimizerConfig.lr, "%.3g");
+  std::string text =
+      std::string(optimizerTitle(c.optimizer)) + " η=" + formatNumber(c.optimizerConfig.lr, "%.3g");
   const Schedule& s = c.schedule;
   switch (s.kind) {
   case ScheduleKind::Constant: break;
@@ -384,8 +384,10 @@ std::vector<std::string> distinctLegends(const std::vector<const RunCurves*>& ru
     }
     // Runs differing in nothing the text shows (the seed, say): keep the label alone.
     const std::string& label = runs[i]->settings.label;
-    if (text.empty()) text = label.empty() ? runSettingsText(runs[i]->settings.config) : label;
-    else if (!label.empty()) text = label + ": " + text;
+    if (text.empty())
+      text = label.empty() ? runSettingsText(runs[i]->settings.config) : label;
+    else if (!label.empty())
+      text = label + ": " + text;
     legends.push_back(text);
   }
   return legends;
@@ -572,8 +574,7 @@ plot::Figure accuracyFigure(const std::vector<const RunCurves*>& runs) {
   return f;
 }
 
-plot::FigureGrid lossAndLearningRateGrid(const std::vector<const RunCurves*>& runs,
-                                         bool showRaw) {
+plot::FigureGrid lossAndLearningRateGrid(const std::vector<const RunCurves*>& runs, bool showRaw) {
   plot::FigureGrid grid;
   grid.cols = 1;
   plot::Figure loss = lossFigureWithTop(runs, showRaw, 0);
@@ -673,7 +674,8 @@ plot::Figure decisionBoundaryFigure(const Network& network, const Dataset& datas
     const float confidence = p[size_t(i * classes + best)];
     // Paler where the network is unsure (confidence 1/C), never as strong as the points.
     const float strength =
-        0.12f + 0.38f * std::clamp((confidence - 1.0f / classes) / (1.0f - 1.0f / classes), 0.f, 1.f);
+        0.12f +
+        0.38f * std::clamp((confidence - 1.0f / classes) / (1.0f - 1.0f / classes), 0.f, 1.f);
     const plot::Color c = plot::seriesColor(best);
     h.rgba[size_t(i) * 4 + 0] = std::uint8_t(255 * (1 - strength + strength * c.r));
     h.rgba[size_t(i) * 4 + 1] = std::uint8_t(255 * (1 - strength + strength * c.g));
@@ -718,7 +720,8 @@ plot::FigureGrid misclassifiedGrid(const Network& network, const Dataset& datase
     img.vmin = 0, img.vmax = 1;
     img.colorbar = false;
     for (Index p = 0; p < pixels; ++p)
-      img.values.push_back(float(batch.data()[i * pixels + p] * dataset.pixelStd + dataset.pixelMean));
+      img.values.push_back(
+          float(batch.data()[i * pixels + p] * dataset.pixelStd + dataset.pixelMean));
     f.heatmap = std::move(img);
     f.yAxis.invert = true;
     f.equalAspect = true;
@@ -750,7 +753,8 @@ plot::FigureGrid firstLayerFilterGrid(const Network& network) {
       h.x1 = h.y1 = double(k);
       h.colormap = plot::Colormap::Diverging;
       for (Index r = 0; r < k; ++r)
-        for (Index c = 0; c < k; ++c) h.values.push_back(wt.data()[((f * channels) * k + r) * k + c]);
+        for (Index c = 0; c < k; ++c)
+          h.values.push_back(wt.data()[((f * channels) * k + r) * k + c]);
       panel.heatmap = std::move(h);
       panel.yAxis.invert = true;
       panel.equalAspect = true;
@@ -1032,8 +1036,7 @@ private:
 
   // ---- controls ----
 
-  static bool logSlider(const char* id, double& value, double min, double max,
-                        const char* format) {
+  static bool logSlider(const char* id, double& value, double min, double max, const char* format) {
     ImGui::SetNextItemWidth(-1);
     return ImGui::SliderScalar(id, ImGuiDataType_Double, &value, &min, &max, format,
                                ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
@@ -1058,14 +1061,17 @@ private:
             sample = i;
             break;
           }
-        const float ox = corner.x + 1 + (k % 2) * (size - 1) / 2, oy = corner.y + 1 + (k / 2) * (size - 1) / 2;
+        const float ox = corner.x + 1 + (k % 2) * (size - 1) / 2,
+                    oy = corner.y + 1 + (k / 2) * (size - 1) / 2;
         for (Index r = 0; r < h; ++r)
           for (Index c = 0; c < w; ++c) {
             const float v = std::clamp(
-                float(d.trainX.data()[sample * h * w + r * w + c] * d.pixelStd + d.pixelMean), 0.f, 1.f);
+                float(d.trainX.data()[sample * h * w + r * w + c] * d.pixelStd + d.pixelMean), 0.f,
+                1.f);
             const int g = int(255 * (1 - v)); // ink dark on white
             list->AddRectFilled(ImVec2(ox + c * cell, oy + r * cell),
-                                ImVec2(ox + (c + 1) * cell, oy + (r + 1) * cell), IM_COL32(g, g, g, 255));
+                                ImVec2(ox + (c + 1) * cell, oy + (r + 1) * cell),
+                                IM_COL32(g, g, g, 255));
           }
       }
       return;
@@ -1093,7 +1099,8 @@ private:
         if (Result<Dataset> d = makeDataset(o, 1)) thumbnails_.push_back({o.kind, *d});
       }
     }
-    const float size = std::floor((ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3);
+    const float size =
+        std::floor((ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3);
     DatasetOptions& current = state_.settings.config.dataset;
     for (size_t i = 0; i < thumbnails_.size(); ++i) {
       if (i % 3) ImGui::SameLine();
@@ -1120,11 +1127,13 @@ private:
       list->AddRect(corner, ImVec2(corner.x + size, corner.y + size),
                     selected ? IM_COL32(0, 114, 178, 255) : IM_COL32(180, 180, 180, 255), 0, 0,
                     selected ? 3.0f : 1.0f);
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", std::string(datasetId(thumbnails_[i].kind)).c_str());
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s", std::string(datasetId(thumbnails_[i].kind)).c_str());
       ImGui::PopID();
     }
     ImGui::Text("%s", current.toString().c_str());
-    slider("##noise", current.noise, 0.0, current.kind == DatasetKind::Shapes ? 0.5 : 1.0, "noise σ = %.2f");
+    slider("##noise", current.noise, 0.0, current.kind == DatasetKind::Shapes ? 0.5 : 1.0,
+           "noise σ = %.2f");
     if (current.kind == DatasetKind::Spirals || current.kind == DatasetKind::Blobs ||
         current.kind == DatasetKind::Shapes) {
       int classes = int(current.classes);
@@ -1168,7 +1177,8 @@ private:
     ImGui::TextDisabled("layer list (Enter), e.g. linear:32,tanh,linear");
     if (!modelError_.empty()) {
       ImGui::PushTextWrapPos(0);
-      ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s (kept: %s)", modelError_.c_str(), c.model.c_str());
+      ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s (kept: %s)", modelError_.c_str(),
+                         c.model.c_str());
       ImGui::PopTextWrapPos();
     }
   }
@@ -1216,7 +1226,8 @@ private:
       slider("##beta1", o.beta1, 0.0, 0.999, "β₁ = %.3f");
       slider("##beta2", o.beta2, 0.9, 0.9999, "β₂ = %.4f");
     }
-    if (c.optimizer == OptimizerKind::AdamW) logSlider("##wd", o.weightDecay, 1e-5, 1.0, "λ = %.4g");
+    if (c.optimizer == OptimizerKind::AdamW)
+      logSlider("##wd", o.weightDecay, 1e-5, 1.0, "λ = %.4g");
     if (ImGui::SmallButton("Copy as PyTorch")) {
       ImGui::SetClipboardText(pytorchConstructor(c.optimizer, o).c_str());
       context.messages.info("copied: " + pytorchConstructor(c.optimizer, o));
@@ -1244,8 +1255,8 @@ private:
     if (s.kind == ScheduleKind::StepDecay || s.kind == ScheduleKind::Exponential)
       slider("##gamma", s.gamma, 0.01, 1.0, "× γ = %.3f");
     ImGui::SetNextItemWidth(-1);
-    ImGui::SliderInt("##warmup", &s.warmupSteps, 0, 1000, s.warmupSteps ? "warmup %d steps" : "no warmup",
-                     ImGuiSliderFlags_AlwaysClamp);
+    ImGui::SliderInt("##warmup", &s.warmupSteps, 0, 1000,
+                     s.warmupSteps ? "warmup %d steps" : "no warmup", ImGuiSliderFlags_AlwaysClamp);
   }
 
   void drawBatchControls() {
@@ -1284,8 +1295,7 @@ private:
                                  SpikeMaker::AdamNoWarmup, SpikeMaker::TinyBatch};
     for (SpikeMaker m : makers) {
       ImGui::PushID(int(m));
-      if (ImGui::SmallButton(std::string(spikeMakerId(m)).c_str()))
-        applySpike(m, false);
+      if (ImGui::SmallButton(std::string(spikeMakerId(m)).c_str())) applySpike(m, false);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", spikeMakerDescription(m, false).c_str());
       ImGui::SameLine();
       if (ImGui::SmallButton("fix")) applySpike(m, true);
@@ -1315,20 +1325,25 @@ private:
       ImGui::SameLine();
       const float em = ImGui::GetFontSize();
       const ImVec2 p = ImGui::GetCursorScreenPos();
-      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 0.3f * em), ImVec2(p.x + 0.8f * em, p.y + 1.0f * em),
-                                                col.toRgba8());
+      ImGui::GetWindowDrawList()->AddRectFilled(
+          ImVec2(p.x, p.y + 0.3f * em), ImVec2(p.x + 0.8f * em, p.y + 1.0f * em), col.toRgba8());
       ImGui::Dummy(ImVec2(0.9f * em, em));
       ImGui::SameLine();
       std::string status;
-      if (!run.error.empty()) status = "error";
-      else if (!run.started) status = "queued";
-      else status = std::to_string(run.curves.steps.size()) + "/" + std::to_string(run.curves.totalSteps);
+      if (!run.error.empty())
+        status = "error";
+      else if (!run.started)
+        status = "queued";
+      else
+        status =
+            std::to_string(run.curves.steps.size()) + "/" + std::to_string(run.curves.totalSteps);
       ImGui::Text("%s", status.c_str());
       ImGui::SameLine();
       if (ImGui::SmallButton("×")) remove = int(i);
       ImGui::PushTextWrapPos(0);
       ImGui::TextDisabled("%s", runLegend(run.curves.settings).c_str());
-      if (!run.error.empty()) ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s", run.error.c_str());
+      if (!run.error.empty())
+        ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s", run.error.c_str());
       ImGui::PopTextWrapPos();
       ImGui::PopID();
     }
@@ -1372,8 +1387,10 @@ private:
     if (active) {
       const bool paused = active->curves.status == TrainingStatus::Paused;
       if (ImGui::Button(paused ? "Resume" : "Pause")) {
-        if (paused) active->session->resume();
-        else active->session->pause();
+        if (paused)
+          active->session->resume();
+        else
+          active->session->pause();
       }
       ImGui::SameLine();
       if (ImGui::Button("Stop")) {
@@ -1395,10 +1412,12 @@ private:
       if (Status s = writeFileAtomically(path, trainingHistoryCsv(all)); !s)
         context.messages.error(s.error().message());
       else
-        context.messages.info("history of " + std::to_string(all.size()) + " runs written to " + path);
+        context.messages.info("history of " + std::to_string(all.size()) + " runs written to " +
+                              path);
     }
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("step,loss,acc,lr,grad_norm of every kept run -> exports/training_history.csv");
+      ImGui::SetTooltip(
+          "step,loss,acc,lr,grad_norm of every kept run -> exports/training_history.csv");
 
     if (!runs_.empty()) {
       ImGui::Spacing();
@@ -1475,8 +1494,8 @@ private:
       filters_ = firstLayerFilterGrid(*run->model);
       boundary_.reset();
     } else {
-      boundary_ = decisionBoundaryFigure(*run->model, d, 56,
-                                         "Decision regions at step " + std::to_string(run->modelStep));
+      boundary_ = decisionBoundaryFigure(
+          *run->model, d, 56, "Decision regions at step " + std::to_string(run->modelStep));
     }
     pictureModel_ = run->model; // held: a freed model's address could be reused by the next
     pictureRunId_ = run->id;
@@ -1510,9 +1529,10 @@ private:
       plot::PlotFigure("boundary", *boundary_, ImVec2(rightWidth, rest), context.plotStyle);
     } else if (run && run->dataset && run->dataset->isImage()) {
       const float filtersHeight = std::max(5 * em, 0.3f * rest);
-      plot::PlotFigureGrid("misclassified", misclassified_, ImVec2(rightWidth, rest - filtersHeight - spacing),
+      plot::PlotFigureGrid("misclassified", misclassified_,
+                           ImVec2(rightWidth, rest - filtersHeight - spacing), context.plotStyle);
+      plot::PlotFigureGrid("filters", filters_, ImVec2(rightWidth, filtersHeight),
                            context.plotStyle);
-      plot::PlotFigureGrid("filters", filters_, ImVec2(rightWidth, filtersHeight), context.plotStyle);
     } else {
       ImGui::Dummy(ImVec2(rightWidth, rest));
     }
@@ -1542,6 +1562,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Lab> createTrainingLab() { return std::make_unique<TrainingLab>(); }
+std::unique_ptr<Lab> createTrainingLab() {
+  return std::make_unique<TrainingLab>();
+}
 
 } // namespace nnlab::app

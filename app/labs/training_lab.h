@@ -121,8 +121,7 @@ plot::Figure gradientNormFigure(const std::vector<const RunCurves*>& runs, int s
 // Validation (solid) and training (dashed) accuracy per epoch, and the chance accuracy 1/C.
 plot::Figure accuracyFigure(const std::vector<const RunCurves*>& runs);
 // The loss figure above the learning-rate figure, one column: what `nnlab export` writes.
-plot::FigureGrid lossAndLearningRateGrid(const std::vector<const RunCurves*>& runs,
-                                         bool showRaw);
+plot::FigureGrid lossAndLearningRateGrid(const std::vector<const RunCurves*>& runs, bool showRaw);
 
 // "run,settings,step,epoch,loss,acc,lr,grad_norm" then one row per step of every run.
 std::string trainingHistoryCsv(const std::vector<const RunCurves*>& runs);
