@@ -61,10 +61,12 @@ void BM_ConvForward(benchmark::State& state) {
   state.counters["threads"] = omp_get_max_threads();
 }
 
-// Args: {case, algorithm (0 auto, 1 im2col + GEMM, 2 direct)}.
+// Args: {case, algorithm (0 auto, 1 im2col + GEMM, 2 direct, 3 Winograd)}.
 BENCHMARK(BM_ConvForward)
     ->ArgsProduct({{0, 1, 2, 3, 4}, {0}})
     ->Args({0, 1})
+    ->Args({2, 1})
+    ->Args({2, 3})
     ->Args({3, 1})
     ->Args({4, 1})
     ->Args({4, 2})

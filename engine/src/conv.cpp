@@ -264,8 +264,8 @@ Result<Tensor> conv(const Tensor& input, const Tensor& weight, const Tensor& bia
   const float* x = paddedInput(input, g, options.paddingMode, padded);
   const Tensor w = options.trueConvolution ? flippedKernels(weight) : weight;
   Tensor y(g.outputShape());
-  detail::convForwardKernel(x, w.data(), y.data(), detail::toConv3(g), options.algorithm);
-  addBias(y, bias);
+  detail::convForwardKernel(x, w.data(), bias.empty() ? nullptr : bias.data(), y.data(),
+                            detail::toConv3(g), options.algorithm);
   return y;
 }
 
@@ -423,7 +423,8 @@ Result<ConvGradients> convTransposeBackward(const Tensor& input, const Tensor& w
                        cropMaps(g));
   ConvGradients grads;
   grads.input = Tensor(input.shape());
-  detail::convForwardKernel(full.data(), weight.data(), grads.input.data(), c, ConvAlgorithm::Auto);
+  detail::convForwardKernel(full.data(), weight.data(), nullptr, grads.input.data(), c,
+                            ConvAlgorithm::Auto);
   grads.weight = Tensor(weight.shape());
   detail::convBackwardWeightKernel(full.data(), input.data(), grads.weight.data(), c);
   if (hasBias) grads.bias = biasGradient(gradOutput);

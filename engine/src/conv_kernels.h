@@ -29,9 +29,10 @@ struct Conv3 {
 // Lifts a resolved geometry to rank 3 (leading sizes 1); padded = in + padBefore + padAfter.
 Conv3 toConv3(const ConvGeometry& geometry);
 
-// y [N, F, out] = conv(xPadded [N, C, padded], w [F, C/g, k]); y is overwritten (no bias).
-void convForwardKernel(const float* xPadded, const float* weight, float* y, const Conv3& c,
-                       ConvAlgorithm algorithm);
+// y [N, F, out] = b + conv(xPadded [N, C, padded], w [F, C/g, k]); y is overwritten. `bias` [F]
+// may be null (no bias).
+void convForwardKernel(const float* xPadded, const float* weight, const float* bias, float* y,
+                       const Conv3& c, ConvAlgorithm algorithm);
 // gradPadded [N, C, padded] += adjoint of the forward map applied to gradY [N, F, out].
 void convBackwardDataKernel(const float* gradY, const float* weight, float* gradPadded,
                             const Conv3& c);

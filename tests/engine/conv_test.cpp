@@ -52,7 +52,8 @@ std::string describe(const nlohmann::json& c) {
 
 class ConvGolden : public ::testing::TestWithParam<const char*> {};
 
-// Forward on every path (auto, im2col + GEMM, direct) and backward, against PyTorch's autograd.
+// Forward on every path (auto, im2col + GEMM, direct, Winograd) and backward, against PyTorch's
+// autograd.
 TEST_P(ConvGolden, MatchesPyTorch) {
   const nlohmann::json golden = loadGolden(GetParam());
   ASSERT_TRUE(golden.contains("cases"));
@@ -63,8 +64,8 @@ TEST_P(ConvGolden, MatchesPyTorch) {
     const bool hasBias = c["bias"].get<bool>();
     const Tensor b = hasBias ? goldenTensor(c["b"]) : Tensor();
     ConvOptions o = optionsFor(c);
-    for (ConvAlgorithm algorithm :
-         {ConvAlgorithm::Auto, ConvAlgorithm::Im2colGemm, ConvAlgorithm::Direct}) {
+    for (ConvAlgorithm algorithm : {ConvAlgorithm::Auto, ConvAlgorithm::Im2colGemm,
+                                    ConvAlgorithm::Direct, ConvAlgorithm::Winograd}) {
       o.algorithm = algorithm;
       Result<Tensor> y = conv(x, w, b, o);
       ASSERT_TRUE(y) << y.error().message();
@@ -280,6 +281,36 @@ TEST(Conv, DirectAndGemmPathsAgreeOnLargerImages) {
   o.algorithm = ConvAlgorithm::Im2colGemm;
   Tensor gemm = conv(x, w, Tensor(), o).value();
   EXPECT_LT(maxAbsDifference(direct, gemm), 1e-5f);
+}
+
+// Winograd F(4×4, 3×3) against im2col + GEMM on sizes the goldens do not reach: 20 → 24 channels
+// (a partial micro-tile of filters), output 23×29 (partial 4×4 tiles on both edges, more than 16
+// tiles per row), batch 2, bias; and 64 → 64 on 56×56 (the bench's case). Winograd's transforms
+// scale terms by up to 8² before the sums cancel, so its rounding error grows with the output's
+// magnitude, not with each element's: measured ~1e-5 of the largest output at most, here bounded by
+// 3e-5 of it (outputs up to ~50; an indexing error would be off by O(1)).
+TEST(Conv, WinogradMatchesGemm) {
+  for (const auto& [channels, filters, height, width] :
+       {std::array<Index, 4>{20, 24, 23, 29}, std::array<Index, 4>{64, 64, 56, 56}}) {
+    Tensor x(Shape{2, channels, height, width}), w(Shape{filters, channels, 3, 3}),
+        b(Shape{filters});
+    for (Index i = 0; i < x.numel(); ++i)
+      x.data()[i] = std::sin(0.01f * static_cast<float>(i * i % 977));
+    for (Index i = 0; i < w.numel(); ++i) w.data()[i] = std::cos(0.7f * static_cast<float>(i));
+    for (Index i = 0; i < b.numel(); ++i) b.data()[i] = 0.1f * static_cast<float>(i % 5);
+    ConvOptions o;
+    o.padding = {1};
+    o.algorithm = ConvAlgorithm::Winograd;
+    const Tensor winograd = conv(x, w, b, o).value();
+    o.algorithm = ConvAlgorithm::Im2colGemm;
+    const Tensor gemm = conv(x, w, b, o).value();
+    ASSERT_EQ(winograd.shape(), gemm.shape());
+    float largest = 0.0f;
+    for (Index i = 0; i < gemm.numel(); ++i) largest = std::max(largest, std::abs(gemm.data()[i]));
+    EXPECT_GT(largest, 10.0f);
+    EXPECT_LT(maxAbsDifference(winograd, gemm), 3e-5f * largest)
+        << channels << " -> " << filters << " on " << height << "x" << width;
+  }
 }
 
 } // namespace

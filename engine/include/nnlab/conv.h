@@ -59,9 +59,11 @@ enum class PaddingRule {
 };
 
 // Which forward implementation. Auto picks the direct loop for small kernels on one input channel
-// per group (edge filters, depthwise) and im2col + GEMM otherwise; the others force a path (tests,
-// benchmarks). All give the same numbers up to float rounding.
-enum class ConvAlgorithm { Auto, Im2colGemm, Direct };
+// per group (edge filters, depthwise), Winograd F(4×4, 3×3) for 3×3 unit-stride images with at
+// least 16 channels in and out per group, and im2col + GEMM otherwise; the others force a path
+// (tests, benchmarks; Winograd falls back to im2col + GEMM where it does not apply). All give the
+// same numbers up to float rounding (Winograd's rounding is a few times larger, ~1e-6 relative).
+enum class ConvAlgorithm { Auto, Im2colGemm, Direct, Winograd };
 
 struct ConvOptions {
   DimValues stride{1};
