@@ -12,39 +12,17 @@
 
 #include <gtest/gtest.h>
 
+#include "run_subcommand.h"
+
 namespace nnlab::app {
 namespace {
 
 using nlohmann::json;
 
-struct CommandRun {
-  int code = -1;
-  std::string out, err;
-};
+using test::CommandRun;
 
 CommandRun runCli(std::vector<std::string> argv) {
-  CLI::App root("test", "nnlab");
-  CommandAction action;
-  addTrainCommand(root, action);
-  argv.insert(argv.begin(), "train");
-  std::vector<std::string> reversed(argv.rbegin(), argv.rend()); // CLI11 takes them reversed
-  CommandRun r;
-  try {
-    root.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    r.code = kUsageError;
-    r.err = e.what();
-    return r;
-  }
-  std::ostringstream out, err;
-  std::streambuf* oldOut = std::cout.rdbuf(out.rdbuf());
-  std::streambuf* oldErr = std::cerr.rdbuf(err.rdbuf());
-  r.code = action ? action() : -1;
-  std::cout.rdbuf(oldOut);
-  std::cerr.rdbuf(oldErr);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return test::runSubcommand(&addTrainCommand, "train", std::move(argv));
 }
 
 json runJson(const std::vector<std::string>& argv) {

@@ -13,41 +13,17 @@
 
 #include <gtest/gtest.h>
 
+#include "run_subcommand.h"
+
 namespace nnlab::app {
 namespace {
 
 using nlohmann::json;
 
-struct CommandRun {
-  int code = -1;
-  std::string out, err;
-};
+using test::CommandRun;
 
-// Parses `argv` as the real command line would (CLI11, the same subcommand), then runs the action
-// with std::cout / std::cerr captured.
 CommandRun runCli(std::vector<std::string> argv) {
-  CLI::App root("test", "nnlab");
-  CommandAction action;
-  addTrajectoryCommand(root, action);
-  argv.insert(argv.begin(), "trajectory");
-  std::vector<std::string> reversed(argv.rbegin(), argv.rend()); // CLI11 takes them reversed
-  CommandRun r;
-  try {
-    root.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    r.code = kUsageError;
-    r.err = e.what();
-    return r;
-  }
-  std::ostringstream out, err;
-  std::streambuf* oldOut = std::cout.rdbuf(out.rdbuf());
-  std::streambuf* oldErr = std::cerr.rdbuf(err.rdbuf());
-  r.code = action ? action() : -1;
-  std::cout.rdbuf(oldOut);
-  std::cerr.rdbuf(oldErr);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return test::runSubcommand(&addTrajectoryCommand, "trajectory", std::move(argv));
 }
 
 json runJson(std::vector<std::string> argv) {
