@@ -61,6 +61,19 @@ int main(int argc, char** argv) {
   cli.add_option("--capture", run.captureFile, "Where F12 saves the window as PNG (default: "
                                                "nnlab-<date>-<time>.png in the working directory)");
 
+  // Hidden: performance measurement (see RunOptions in app_runner.h).
+  cli.add_option("--profile-frames", run.profileFrames,
+                 "Render N frames, print per-frame times by stage, exit")
+      ->check(CLI::Range(1, 100000))
+      ->group("");
+  cli.add_option("--profile-perturb", run.profilePerturb,
+                 "With --profile-frames: /json/pointer=A,B of the lab's state")
+      ->group("");
+  cli.add_option("--profile-every", run.profileEvery,
+                 "With --profile-perturb: frames between changes")
+      ->check(CLI::Range(1, 100000))
+      ->group("");
+
   CommandAction action;
   addExportCommand(cli, action);
   addGalleryCommand(cli, action);
@@ -77,11 +90,12 @@ int main(int argc, char** argv) {
   }
   if (action) return action();
 
-  if (run.headless && run.screenshot.empty()) {
+  if (run.headless && run.screenshot.empty() && run.profileFrames == 0) {
     std::fprintf(stderr, "nnlab: error: --headless needs --screenshot FILE.png (or use nnlab gallery)\n");
     return kUsageError;
   }
   // A screenshot needs no display: without one, render it headless rather than fail.
-  if (!run.screenshot.empty() && !displayAvailable()) run.headless = true;
+  if ((!run.screenshot.empty() || run.profileFrames > 0) && !displayAvailable())
+    run.headless = true;
   return runGui(run);
 }

@@ -17,6 +17,14 @@ struct RunOptions {
   std::string captureFile;    // --capture: where F12 saves the window (default: a timestamped
                               // nnlab-<time>.png in the working directory); also how tests that
                               // drive the window with xdotool read it back
+
+  // Performance work (hidden options): render profileFrames frames as fast as possible and print
+  // each frame's times split into stages, then a summary; see printProfile() in app_runner.cpp.
+  int profileFrames = 0;      // --profile-frames N (0: not profiling)
+  std::string profilePerturb; // --profile-perturb /json/pointer=A,B,...: a field of the lab's
+                              // scene state set to A, B, A, ... (through loadState, as a scene
+                              // would), one value every profileEvery frames: a slider moving
+  int profileEvery = 10;      // --profile-every K
 };
 
 // The GUI (or a screenshot of it). Returns the process exit code.

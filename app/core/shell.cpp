@@ -64,6 +64,11 @@ void Shell::applyScale() {
   ImGui::GetIO().FontDefault = presentation_ ? fonts_.presentationText : fonts_.text;
   plotStyle_ = plot::PlotStyle{};
   plotStyle_.scale = scale * kOnScreenPlotScale;
+  // Figures sit on the content area's white, so on screen their white fills are left out (alpha 0
+  // skips the fill; the colour stays white for contrast decisions): each would cost the software
+  // rasterizer a figure-sized pass. Exports use their own opaque paper style.
+  plotStyle_.background.a = 0;
+  plotStyle_.plotBackground.a = 0;
 }
 
 void Shell::setPresentation(bool on) {
@@ -121,9 +126,14 @@ void Shell::onDroppedFiles(const std::vector<std::string>& paths) {
 void Shell::drawFrame(float displayWidth, float displayHeight, float frameMilliseconds) {
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(displayWidth, displayHeight), ImGuiCond_Always);
-  const ImGuiWindowFlags rootFlags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                     ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                                     ImGuiWindowFlags_NoSavedSettings;
+  // NoBackground: the runner clears the frame to WindowBg already. Under software GL every pixel
+  // a frame covers costs rasterizer time (a full-window fill is ~10 ms of llvmpipe per 1280×800),
+  // so backgrounds are drawn once: the clear, then the white sidebar and content children; the
+  // labs' own children inside them are transparent (see ChildBg below).
+  const ImGuiWindowFlags rootFlags =
+      ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_MenuBar |
+      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings |
+      ImGuiWindowFlags_NoBackground;
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   ImGui::Begin("NN Lab", nullptr, rootFlags);
   ImGui::PopStyleVar();
@@ -148,7 +158,9 @@ void Shell::drawFrame(float displayWidth, float displayHeight, float frameMillis
   ImGui::Separator();
   LabContext context{messages_, plotStyle_, contentScale_ * (presentation_ ? kPresentationScale : 1.0f),
                      presentation_, presentation_ ? fonts_.presentationMono : fonts_.mono, &shared_};
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0)); // white already: no second fill
   currentLab().draw(context);
+  ImGui::PopStyleColor();
   ImGui::EndChild();
   drawStatusBar(frameMilliseconds);
   ImGui::End();

@@ -10,9 +10,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <numbers>
+#include <future>
+#include <memory>
 #include <optional>
 #include <tuple>
 
+#include "core/frame_profile.h"
 #include "core/json_fields.h"
 #include "core/messages.h"
 #include "core/paths.h"
@@ -246,7 +249,21 @@ Result<FeatureMaps> computeFeatureMaps(const Tensor& input, const FeatureMapLabS
   Result<Tensor> output = conv(input, maps.weight, Tensor(), options);
   if (!output) return output.error();
   maps.convOutput = std::move(output).value();
+  if (Status after = applyReluAndPooling(maps, state); !after) return after.error();
+  return maps;
+}
 
+bool sameConvolution(const FeatureMapLabState& a, const FeatureMapLabState& b) {
+  FeatureMapLabState a2 = a, b2 = b;
+  for (FeatureMapLabState* s : {&a2, &b2})
+    s->relu = false, s->pool = "none", s->poolSize = 2, s->sharedScale = true, s->probe = {};
+  return a2 == b2;
+}
+
+Status applyReluAndPooling(FeatureMaps& maps, const FeatureMapLabState& state) {
+  maps.afterConv = Tensor();
+  maps.minimum.clear();
+  maps.maximum.clear();
   if (state.relu) {
     maps.afterConv = maps.convOutput;
     for (float& v : maps.afterConv.values()) v = std::max(v, 0.0f); // ReLU: max(0, x)
@@ -267,18 +284,71 @@ Result<FeatureMaps> computeFeatureMaps(const Tensor& input, const FeatureMapLabS
     maps.minimum.push_back(*lo);
     maps.maximum.push_back(*hi);
   }
-  return maps;
+  return Status::success();
+}
+
+FeatureMapTiles featureMapTiles(const FeatureMaps& maps, const FeatureMapLabState& state) {
+  const Tensor& shown = maps.shown();
+  const int count = static_cast<int>(shown.dim(1)), h = static_cast<int>(shown.dim(2)),
+            w = static_cast<int>(shown.dim(3));
+  double shared = 1e-12;
+  for (size_t f = 0; f < maps.minimum.size(); ++f)
+    shared =
+        std::max({shared, std::abs(double(maps.minimum[f])), std::abs(double(maps.maximum[f]))});
+  // Tiles are a few hundred pixels wide at most: maps larger than 256 are shown reduced by an
+  // integer factor, each block by its value of largest magnitude (so a 1-pixel edge stays as
+  // strong as it is, unlike an average). Numbers, hover and exports use the full maps.
+  const int factor = std::max(1, (std::max(h, w) + 255) / 256);
+  FeatureMapTiles tiles;
+  tiles.width = (w + factor - 1) / factor, tiles.height = (h + factor - 1) / factor;
+  tiles.rgba.resize(static_cast<size_t>(count));
+  // Serial on purpose: 8 maps of 512² take ~1 ms on one core, and OpenMP threads that wait at a
+  // barrier while llvmpipe's threads hold both cores cost more than they save (measured: 8 ms).
+  for (int f = 0; f < count; ++f) {
+    plot::Heatmap heatmap;
+    heatmap.rows = tiles.height, heatmap.cols = tiles.width;
+    heatmap.colormap = plot::Colormap::Diverging;
+    const float* map = shown.data() + static_cast<Index>(f) * h * w;
+    heatmap.values.assign(static_cast<size_t>(tiles.height) * tiles.width, 0.0f);
+    // Keep the value of larger magnitude (the earlier one on a tie): a select, not a branch, so
+    // the loops vectorize.
+    auto larger = [](float kept, float v) { return std::abs(v) > std::abs(kept) ? v : kept; };
+    for (int y = 0; y < h; ++y) {
+      float* __restrict cells =
+          heatmap.values.data() + static_cast<size_t>(y / factor) * tiles.width;
+      const float* __restrict row = map + static_cast<size_t>(y) * w;
+      if (factor == 1) {
+        for (int x = 0; x < w; ++x) cells[x] = larger(cells[x], row[x]);
+      } else if (factor == 2 && w % 2 == 0) {
+        for (int bx = 0; bx < tiles.width; ++bx)
+          cells[bx] = larger(larger(cells[bx], row[2 * bx]), row[2 * bx + 1]);
+      } else {
+        for (int bx = 0; bx < tiles.width; ++bx) {
+          float kept = cells[bx];
+          for (int x = bx * factor, end = std::min(w, x + factor); x < end; ++x)
+            kept = larger(kept, row[x]);
+          cells[bx] = kept;
+        }
+      }
+    }
+    const double own = std::max({1e-12, std::abs(double(maps.minimum[size_t(f)])),
+                                 std::abs(double(maps.maximum[size_t(f)]))});
+    const double m = state.sharedScale ? shared : own;
+    heatmap.vmin = -m, heatmap.vmax = m;
+    tiles.rgba[size_t(f)] = plot::heatmapToRgba(heatmap, true);
+  }
+  return tiles;
 }
 
 Status addPaddedInput(FeatureMaps& maps, const FeatureMapLabState& state) {
   // A 1×1 kernel of 1 per channel with the lab's padding reproduces x_pad exactly, so the
-  // explained patch is what the engine's conv read.
+  // explained patch is what the engine's conv read. (The engine's Auto choice takes its direct
+  // loop for this depthwise 1×1 case: 0.1 ms at 512², bench/feature_map_bench.cpp.)
   const Index channels = maps.input.dim(1);
   ConvOptions padOnly;
   padOnly.padding = {state.padding};
   padOnly.paddingMode = paddingModeFromName(state.paddingMode);
   padOnly.groups = channels;
-  padOnly.algorithm = ConvAlgorithm::Direct;
   Result<Tensor> padded = conv(maps.input, Tensor(Shape{channels, 1, 1, 1}, 1.0f), Tensor(), padOnly);
   if (!padded) return padded.error();
   maps.paddedInput = std::move(padded).value();
@@ -415,7 +485,7 @@ public:
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("figures");
-    recomputeIfNeeded();
+    recomputeIfNeeded(context.shared);
     if (!computeError_.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
       ImGui::TextWrapped("Cannot compute the feature maps: %s", computeError_.c_str());
@@ -526,6 +596,11 @@ public:
     return featureMapGridFigure(*maps, state_);
   }
 
+  void finishBackgroundWork() override {
+    if (job_.valid()) takeJob(job_.get());
+    finishNow_ = true; // from now on compute on the spot: the next frame shows the state's maps
+  }
+
   bool acceptDroppedFile(const std::string& path, MessageLog& messages) override {
     if (openFile(path)) messages.info("opened image " + path);
     else messages.error(imageError_);
@@ -562,27 +637,112 @@ private:
     setSource(std::move(loaded).value());
   }
 
-  void recomputeIfNeeded() {
-    const FeatureMapLabState key = computationKey(state_);
-    if (maps_ && key == computedFor_ && sourceVersion_ == computedVersion_) return;
-    if (!computeError_.empty() && key == computedFor_ && sourceVersion_ == computedVersion_) return;
+  // ---- computing: on a worker thread ----
+  //
+  // STYLE: long work goes to a worker. A slider that moves starts a job (conv, ReLU, pooling, the
+  // padded input for the hover panel, and the colour-mapped tiles); frames go on drawing the last
+  // maps, and the new ones replace them in the first frame after the job ends. Moves made while a
+  // job runs are coalesced: when it ends, one job runs for the latest state. A ReLU, pooling or
+  // colour-scale change reuses the last convolution output. The first maps of the lab are
+  // computed on the spot, so it never opens empty and a screenshot of a scene is deterministic.
+
+  using WorkingKey = std::tuple<int, bool, int>; // source version, rgb, working size
+
+  struct MapsJob {
+    FeatureMapLabState key; // computationKey() of the state computed
+    int sourceVersion = 0;
+    WorkingKey workingFor{-1, false, 0};     // the working image the maps were computed on
+    std::shared_ptr<const FeatureMaps> maps; // null when the geometry was refused
+    FeatureMapTiles tiles;
+    std::string error;
+    float milliseconds = 0;
+  };
+
+  static MapsJob runMapsJob(std::shared_ptr<const Tensor> working, WorkingKey workingFor,
+                            FeatureMapLabState key, int sourceVersion,
+                            std::shared_ptr<const FeatureMaps> previous) {
     const auto start = std::chrono::steady_clock::now();
-    if (!working_ || workingFor_ != std::make_tuple(sourceVersion_, state_.rgb, state_.workingSize)) {
-      working_ = workingImage(source_, state_.rgb, state_.workingSize);
-      workingFor_ = std::make_tuple(sourceVersion_, state_.rgb, state_.workingSize);
-      inputUploaded_ = false;
+    MapsJob job;
+    job.key = key, job.sourceVersion = sourceVersion, job.workingFor = workingFor;
+    Result<FeatureMaps> maps = Error{"maps", "not computed"};
+    if (previous) { // same convolution: only ReLU, pooling and the scales changed
+      FeatureMaps reused = *previous;
+      if (Status s = applyReluAndPooling(reused, key); s)
+        maps = std::move(reused);
+      else
+        maps = s.error();
+    } else {
+      maps = computeFeatureMaps(*working, key);
     }
-    Result<FeatureMaps> maps = computeFeatureMaps(*working_, state_);
-    computedFor_ = key;
-    computedVersion_ = sourceVersion_;
-    if (!maps) { // bad geometry: say so, keep drawing the last good maps
-      computeError_ = maps.error().message();
+    if (maps && maps->paddedInput.empty()) (void)addPaddedInput(maps.value(), key);
+    if (!maps) {
+      job.error = maps.error().message();
+    } else {
+      job.tiles = featureMapTiles(*maps, key);
+      job.maps = std::make_shared<const FeatureMaps>(std::move(maps).value());
+    }
+    job.milliseconds =
+        std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return job;
+  }
+
+  // The working image at the state's size, and what other labs see of it (LabShared).
+  void updateWorkingImage(LabShared* shared) {
+    const auto wanted = std::make_tuple(sourceVersion_, state_.rgb, state_.workingSize);
+    if (working_ && workingFor_ == wanted) return;
+    working_ =
+        std::make_shared<const Tensor>(workingImage(source_, state_.rgb, state_.workingSize));
+    workingFor_ = wanted;
+    if (!shared) return;
+    // [H, W] grey in [0, 1]: the grey working image itself, or the luma of the RGB one.
+    const Tensor grey = state_.rgb ? workingImage(source_, false, state_.workingSize) : *working_;
+    shared->convolutionImage = grey.reshaped(Shape{grey.dim(2), grey.dim(3)});
+    shared->convolutionImageName =
+        state_.image == "file" ? std::filesystem::path(state_.imagePath).filename().string()
+        : state_.image == "checkerboard" || state_.image == "test_card" ? state_.image
+                                                                        : state_.image + ".png";
+    ++shared->convolutionImageVersion;
+  }
+
+  void recomputeIfNeeded(LabShared* shared) {
+    ProfileScope profile(ProfileStage::Compute);
+    updateWorkingImage(shared);
+    if (job_.valid() && job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+      takeJob(job_.get());
+    const FeatureMapLabState key = computationKey(state_);
+    const bool current = key == computedFor_ && sourceVersion_ == computedVersion_;
+    const bool pending = job_.valid() && key == jobFor_ && sourceVersion_ == jobVersion_;
+    if (current || pending || job_.valid()) return; // a running job for an older state: wait for it
+    std::shared_ptr<const FeatureMaps> previous =
+        maps_ && mapsVersion_ == sourceVersion_ && sameConvolution(mapsFor_, key) ? maps_ : nullptr;
+    jobFor_ = key, jobVersion_ = sourceVersion_;
+    if ((!maps_ && computeError_.empty()) ||
+        finishNow_) { // the lab's first maps, or a screenshot's
+      takeJob(runMapsJob(working_, workingFor_, key, sourceVersion_, previous));
+      return;
+    }
+    job_ = std::async(std::launch::async, &FeatureMapLab::runMapsJob, working_, workingFor_, key,
+                      sourceVersion_, std::move(previous));
+  }
+
+  void takeJob(MapsJob job) {
+    computedFor_ = job.key;
+    computedVersion_ = job.sourceVersion;
+    computeMilliseconds_ = job.milliseconds;
+    if (!job.maps) { // bad geometry: say so, keep drawing the last good maps
+      computeError_ = job.error;
       return;
     }
     computeError_.clear();
-    maps_ = std::move(maps).value();
-    buildMapFigures();
-    computeMilliseconds_ = std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (job.workingFor != mapsWorkingFor_) inputUploaded_ = false; // a new input image
+    mapsWorkingFor_ = job.workingFor;
+    mapsFor_ = job.key, mapsVersion_ = job.sourceVersion;
+    maps_ = std::move(job.maps);
+    tiles_ = std::move(job.tiles);
+    mapTexturesStale_ = true;
+    ++mapsRevision_;
+    singleFigure_ =
+        maps_->shown().dim(1) == 1 ? std::optional<plot::Figure>(mapFigure(0)) : std::nullopt;
   }
 
   double sharedMaxAbs() const {
@@ -607,6 +767,7 @@ private:
     heatmap.values.assign(shown.data() + static_cast<Index>(f) * h * w, shown.data() + static_cast<Index>(f + 1) * h * w);
     heatmap.x0 = 0, heatmap.x1 = w, heatmap.y0 = 0, heatmap.y1 = h;
     heatmap.colormap = plot::Colormap::Diverging;
+    heatmap.revision = mapsRevision_; // the GPU canvas need not hash 512² values per frame
     const double m = state_.sharedScale ? sharedMaxAbs() : ownMaxAbs(f);
     heatmap.vmin = -m, heatmap.vmax = m;
     heatmap.colorbarLabel = state_.relu ? "activation after ReLU" : "activation";
@@ -620,42 +781,14 @@ private:
     return figure;
   }
 
-  void buildMapFigures() {
-    mapTexturesStale_ = true;
-    singleFigure_ = maps_->shown().dim(1) == 1 ? std::optional<plot::Figure>(mapFigure(0)) : std::nullopt;
-  }
-
-  // Colour-mapped maps on the GPU, made only when the maps change (plot/'s colormap).
+  // The worker's tiles to the GPU, once per new set of maps.
   void uploadMapTextures() {
     if (!mapTexturesStale_) return;
-    const Tensor& shown = maps_->shown();
-    const int count = static_cast<int>(shown.dim(1)), h = static_cast<int>(shown.dim(2)), w = static_cast<int>(shown.dim(3));
-    mapTextures_.resize(static_cast<size_t>(count));
-    const double shared = sharedMaxAbs();
-    plot::Heatmap heatmap;
-    heatmap.rows = h, heatmap.cols = w;
-    heatmap.colormap = plot::Colormap::Diverging;
-    // Tiles are a few hundred pixels wide at most: maps larger than 256 are shown reduced by an
-    // integer factor, each block by its value of largest magnitude (so a 1-pixel edge stays as
-    // strong as it is, unlike an average). Numbers, hover and exports use the full maps.
-    const int factor = std::max(1, (std::max(h, w) + 255) / 256);
-    const int dh = (h + factor - 1) / factor, dw = (w + factor - 1) / factor;
-    heatmap.rows = dh, heatmap.cols = dw;
-    for (int f = 0; f < count; ++f) {
-      const float* map = shown.data() + static_cast<Index>(f) * h * w;
-      heatmap.values.assign(static_cast<size_t>(dh) * dw, 0.0f);
-      for (int y = 0; y < h; ++y) {
-        float* cells = heatmap.values.data() + static_cast<size_t>(y / factor) * dw;
-        const float* row = map + static_cast<size_t>(y) * w;
-        for (int bx = 0, x = 0; bx < dw; ++bx)
-          for (int end = std::min(w, x + factor); x < end; ++x)
-            if (std::abs(row[x]) > std::abs(cells[bx])) cells[bx] = row[x];
-      }
-      const double m = state_.sharedScale ? shared : ownMaxAbs(f);
-      heatmap.vmin = -m, heatmap.vmax = m;
-      const std::vector<std::uint8_t> rgba = plot::heatmapToRgba(heatmap, true);
-      mapTextures_[size_t(f)].upload(dw, dh, rgba.data(), gl::TextureFilter::Nearest);
-    }
+    ProfileScope profile(ProfileStage::Upload);
+    mapTextures_.resize(tiles_.rgba.size());
+    for (size_t f = 0; f < tiles_.rgba.size(); ++f)
+      mapTextures_[f].upload(tiles_.width, tiles_.height, tiles_.rgba[f].data(),
+                             gl::TextureFilter::Nearest);
     mapTexturesStale_ = false;
   }
 
@@ -805,6 +938,7 @@ private:
 
   void uploadInput() {
     if (inputUploaded_) return;
+    ProfileScope profile(ProfileStage::Upload);
     const Tensor& input = maps_->input;
     const int c = static_cast<int>(input.dim(1)), h = static_cast<int>(input.dim(2)), w = static_cast<int>(input.dim(3));
     std::vector<std::uint8_t> rgba(static_cast<size_t>(w) * h * 4, 255);
@@ -838,9 +972,7 @@ private:
     unit[0] = std::clamp(unit[0], 0, int(out[1]) - 1);
     unit[1] = std::clamp(unit[1], 0, int(out[2]) - 1);
     unit[2] = std::clamp(unit[2], 0, int(out[3]) - 1);
-    if (maps_->paddedInput.empty()) {
-      if (Status padded = addPaddedInput(*maps_, state_); !padded) return;
-    }
+    if (maps_->paddedInput.empty()) return; // the worker makes it with the maps
     Result<UnitExplanation> explained = explainUnit(*maps_, state_, unit[0], unit[1], unit[2]);
     if (!explained) return;
     const UnitExplanation& e = *explained;
@@ -938,6 +1070,9 @@ private:
   void drawMapGrid(const LabContext& context) {
     hovered_.reset();
     if (singleFigure_) { // one kernel: a full figure with axes and colour bar
+      // New maps: PlotFigure colour-maps and uploads them in this call (profiled as the upload).
+      std::optional<ProfileScope> upload;
+      if (mapTexturesStale_) upload.emplace(ProfileStage::Upload), mapTexturesStale_ = false;
       double mx = 0, my = 0;
       if (plot::PlotFigure("map", *singleFigure_, ImVec2(0, 0), context.plotStyle, &mx, &my))
         hoverShown(0, static_cast<int>(std::floor(my)), static_cast<int>(std::floor(mx)));
@@ -1048,11 +1183,20 @@ private:
   std::string imageError_;
   std::string pathInput_;
 
-  std::optional<Tensor> working_;
-  std::tuple<int, bool, int> workingFor_{-1, false, 0};
-  std::optional<FeatureMaps> maps_;
-  FeatureMapLabState computedFor_;
+  std::shared_ptr<const Tensor> working_; // [1, C, H, W]: the source at the working size
+  WorkingKey workingFor_{-1, false, 0};
+  std::shared_ptr<const FeatureMaps> maps_; // the maps drawn (a job's result; never modified)
+  FeatureMapLabState mapsFor_;              // their computation key
+  int mapsVersion_ = -1;                    // and source version
+  WorkingKey mapsWorkingFor_{-1, false, 0};
+  FeatureMapTiles tiles_;          // maps_ reduced and colour-mapped, for the textures
+  std::uint64_t mapsRevision_ = 0; // bumped per new maps_: the one-map figure's revision
+  FeatureMapLabState computedFor_; // the last job's key (its maps or its error)
   int computedVersion_ = -1;
+  std::future<MapsJob> job_; // the job running, if any
+  FeatureMapLabState jobFor_;
+  int jobVersion_ = -1;
+  bool finishNow_ = false; // finishBackgroundWork() was called: no more jobs
   std::string computeError_;
   float computeMilliseconds_ = 0; // last recompute: conv, ReLU, pooling, figures' data
   float figureMilliseconds_ = 0;  // last frame's map figures (CPU side, uploads included)

@@ -9,6 +9,7 @@
 //   workingImage()              Image8 -> [1, C, H, W] in [0, 1] at the working size
 //   featureBank()               the filters of the state: labels and a conv weight [F, C, k, k]
 //   computeFeatureMaps()        the engine's conv (+ ReLU + pooling) and each map's min / max
+//   featureMapTiles()           the maps reduced and colour-mapped for the screen
 //   explainUnit()               patch, kernel and dot product behind one output unit
 //   featureMapGridFigure()      the bank's maps tiled into one exportable figure
 //
@@ -22,6 +23,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -99,6 +101,21 @@ struct FeatureMaps {
   const Tensor& shown() const { return afterConv.empty() ? convOutput : afterConv; }
 };
 Result<FeatureMaps> computeFeatureMaps(const Tensor& input, const FeatureMapLabState& state);
+// Redoes ReLU, pooling and min / max on maps.convOutput for `state` (what computeFeatureMaps does
+// after the conv): a ReLU or pooling toggle need not run the convolution again.
+Status applyReluAndPooling(FeatureMaps& maps, const FeatureMapLabState& state);
+// Whether two states give the same convolution output (they differ at most in ReLU, pooling,
+// colour scale or probe).
+bool sameConvolution(const FeatureMapLabState& a, const FeatureMapLabState& b);
+
+// The shown maps as the lab draws them: each reduced to at most 256 pixels a side (by integer
+// blocks, keeping each block's value of largest magnitude) and colour-mapped (diverging, shared
+// or per-map scale), RGBA8, row 0 on top. Pure: the lab makes them on its worker thread.
+struct FeatureMapTiles {
+  int width = 0, height = 0;
+  std::vector<std::vector<std::uint8_t>> rgba; // one per map, width * height * 4 bytes
+};
+FeatureMapTiles featureMapTiles(const FeatureMaps& maps, const FeatureMapLabState& state);
 // The padded input the conv read, made by the engine (padding mode applied), for explainUnit.
 // Separate because only the hover panel needs it.
 Status addPaddedInput(FeatureMaps& maps, const FeatureMapLabState& state);

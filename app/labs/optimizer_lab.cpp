@@ -11,10 +11,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/expression_surface.h"
+#include "core/frame_profile.h"
 #include "core/json_fields.h"
 #include "core/messages.h"
 #include "core/paths.h"
@@ -181,27 +183,46 @@ OptimizerLabRuns computeRuns(const OptimizerLabState& state, const Surface& surf
   const auto begin = std::chrono::steady_clock::now();
   OptimizerLabRuns out;
   const std::vector<Vec2> minima = surface.minima();
-  for (const OptimizerSlot& slot : state.optimizers) {
-    OptimizerRun run;
-    Result<Schedule> schedule = parseSchedule(slot.schedule);
-    Result<std::unique_ptr<Optimizer>> optimizer =
-        makeOptimizer(slot.kind, effectiveConfig(state, slot));
-    if (!schedule)
-      run.error = schedule.error().message();
-    else if (!optimizer)
-      run.error = optimizer.error().message();
-    if (run.error.empty()) {
-      TrajectoryOptions options;
-      options.start = state.start;
-      options.steps = state.steps;
-      options.schedule = *schedule;
-      options.gradientNoise = state.noise;
-      options.seed = unsigned(state.seed);
-      run.path = runTrajectory(surface, **optimizer, options);
-      if (!minima.empty()) run.distance = distanceToNearestMinimum(minima, run.path.points);
+  out.runs.resize(state.optimizers.size());
+  // The slots are independent (each has its own seeded noise): half of them run on a second
+  // thread. A plain thread, not OpenMP: libgomp's workers spin after a parallel region ends, and
+  // in the GUI that spinning took a core from the software rasterizer (measured with perf).
+  // Built-in surfaces are pure functions; a user's expression evaluates through muParser's
+  // variables, so the second thread gets its own clone.
+  const auto* expression = dynamic_cast<const ExpressionSurface*>(&surface);
+  const int slots = int(state.optimizers.size());
+  auto runSlots = [&](int first, int last, const Surface& on) {
+    for (int i = first; i < last; ++i) {
+      const OptimizerSlot& slot = state.optimizers[size_t(i)];
+      OptimizerRun& run = out.runs[size_t(i)];
+      Result<Schedule> schedule = parseSchedule(slot.schedule);
+      Result<std::unique_ptr<Optimizer>> optimizer =
+          makeOptimizer(slot.kind, effectiveConfig(state, slot));
+      if (!schedule)
+        run.error = schedule.error().message();
+      else if (!optimizer)
+        run.error = optimizer.error().message();
+      if (run.error.empty()) {
+        TrajectoryOptions options;
+        options.start = state.start;
+        options.steps = state.steps;
+        options.schedule = *schedule;
+        options.gradientNoise = state.noise;
+        options.seed = unsigned(state.seed);
+        run.path = runTrajectory(on, **optimizer, options);
+        if (!minima.empty()) run.distance = distanceToNearestMinimum(minima, run.path.points);
+      }
     }
-    out.runs.push_back(std::move(run));
-  }
+  };
+  const int half = slots > 2 || (slots == 2 && state.steps >= 1000) ? slots / 2 : 0;
+  std::future<void> second;
+  if (half > 0)
+    second = std::async(std::launch::async, [&] {
+      std::unique_ptr<ExpressionSurface> own = expression ? expression->clone() : nullptr;
+      runSlots(half, slots, own ? *own : surface);
+    });
+  runSlots(0, half > 0 ? half : slots, surface);
+  if (second.valid()) second.get();
   out.milliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
   return out;
@@ -1161,6 +1182,7 @@ private:
     }
     const std::string rKey = runsKey(state_, sKey);
     if (rKey != runsKey_) {
+      ProfileScope profile(ProfileStage::Compute);
       runs_ = computeRuns(state_, *surface_);
       runsKey_ = rKey;
       ++runsVersion_;
@@ -1170,6 +1192,7 @@ private:
                              formatNumber(box.xMax, "%.17g") + formatNumber(box.yMin, "%.17g") +
                              formatNumber(box.yMax, "%.17g") + (state_.logColor ? "L" : "l");
     if (gKey != gridKey_) {
+      ProfileScope profile(ProfileStage::Compute);
       grid_ = sampleSurface(*surface_, box, kGridSize, state_.logColor);
       gridKey_ = gKey;
       ++gridVersion_;
@@ -1514,6 +1537,7 @@ private:
   void draw2d(const LabContext& context, ImVec2 size) {
     const bool gpuOk = gpuReady(context.messages);
     if (displayKey_ != figureKey_) {
+      ProfileScope profile(ProfileStage::Compute);
       // On screen the shader draws the heatmap and contours; the figure keeps a 2 × 2 stand-in
       // with the same colour range, so the layout reserves the colorbar and draws it.
       SurfaceGrid standIn = grid_;
@@ -1748,6 +1772,7 @@ private:
 
   void drawLossPanel(const LabContext& context) {
     if (lossKey_ != displayKey_) {
+      ProfileScope profile(ProfileStage::Compute);
       lossFigure_ =
           optimizerLossFigure(state_, runs_, grid_.fmin - 0.5 * (grid_.fmax - grid_.fmin));
       distanceFigure_ = optimizerDistanceFigure(state_, runs_);

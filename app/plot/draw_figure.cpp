@@ -26,31 +26,49 @@ double AxisMap::toData(float canvas) const {
   return min + t * (max - min);
 }
 
+namespace {
+
+// A 64-bit hash of n bytes, four independent multiply-xor lanes over 8-byte words (so the
+// multiplies overlap instead of waiting on each other as in one FNV chain), then folded. Not
+// cryptographic; it only has to change when a picture does.
+std::uint64_t hashBytes(const void* data, std::size_t n, std::uint64_t seed) {
+  constexpr std::uint64_t kPrime = 0x9E3779B97F4A7C15ull;
+  std::uint64_t lane[4] = {seed, seed ^ 0x632BE59BD9B4E019ull, seed + kPrime, ~seed};
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32)
+    for (int k = 0; k < 4; ++k) {
+      std::uint64_t word;
+      std::memcpy(&word, bytes + i + 8 * k, 8);
+      lane[k] = (lane[k] ^ word) * kPrime;
+      lane[k] ^= lane[k] >> 29;
+    }
+  std::uint64_t key = n;
+  for (; i < n; ++i) key = (key ^ bytes[i]) * 1099511628211ull;
+  for (std::uint64_t l : lane) key = (key ^ l) * kPrime, key ^= key >> 31;
+  return key;
+}
+
+} // namespace
+
 std::uint64_t heatmapContentKey(const Heatmap& h) {
-  // FNV-1a over 32-bit words: fast enough to run every frame on a 512 x 512 grid.
-  std::uint64_t key = 1469598103934665603ull;
+  std::uint64_t key = 1469598103934665603ull; // FNV-1a over the few scalar fields
   auto mix = [&](std::uint64_t word) { key = (key ^ word) * 1099511628211ull; };
   auto mixDouble = [&](double d) {
     std::uint64_t bits;
     std::memcpy(&bits, &d, sizeof bits);
     mix(bits);
   };
-  auto mixFloat = [&](float v) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    mix(bits);
-  };
   mix(std::uint64_t(h.rows)), mix(std::uint64_t(h.cols)), mix(std::uint64_t(h.colormap));
   mix(h.logColor), mixDouble(h.vmin.value_or(NAN)), mixDouble(h.vmax.value_or(NAN));
-  for (float v : h.values) mixFloat(v);
-  mix(h.cellColors.size());
-  for (const Color& c : h.cellColors) mix(c.toRgba8());
-  mix(h.rgba.size());
-  for (std::size_t i = 0; i + 4 <= h.rgba.size(); i += 4) {
-    std::uint32_t word;
-    std::memcpy(&word, &h.rgba[i], sizeof word);
-    mix(word);
+  mix(h.values.size()), mix(h.cellColors.size()), mix(h.rgba.size());
+  if (h.revision != 0) { // the owner's promise (figure.h): same revision, same content
+    mix(h.revision);
+    return key;
   }
+  key = hashBytes(h.values.data(), h.values.size() * sizeof(float), key);
+  key = hashBytes(h.cellColors.data(), h.cellColors.size() * sizeof(Color), key);
+  key = hashBytes(h.rgba.data(), h.rgba.size(), key);
   return key;
 }
 
@@ -763,11 +781,18 @@ void drawLegend(const Figure& fig, const FigureLayout& L, Canvas& canvas, const 
   }
 }
 
+// Fills that paint an opaque colour over the same opaque colour change no pixel, but a software
+// rasterizer pays for every one (the plot box is most of a figure): they are skipped.
+bool sameOpaqueColor(Color a, Color b) {
+  return a.a >= 1 && b.a >= 1 && a.toRgba8() == b.toRgba8();
+}
+
+// backgroundDrawn: the caller (a grid) has filled `area` with style.background already.
 FigureLayout drawImpl(const Figure& fig, Canvas& canvas, Rect area, const PlotStyle& style,
-                      const ColorScale* shared) {
+                      const ColorScale* shared, bool backgroundDrawn = false) {
   const FigureLayout L = layoutImpl(fig, canvas, area, style, shared);
   const float S = style.scale;
-  canvas.fillRect(area, style.background);
+  if (!backgroundDrawn || style.background.a < 1) canvas.fillRect(area, style.background);
   if (!L.error.empty()) {
     canvas.text({area.x + area.w / 2, area.y + area.h / 2}, "cannot draw figure: " + L.error,
                 style.labelSize * S, {0.75f, 0.1f, 0.1f, 1}, HAlign::Center, VAlign::Middle);
@@ -780,7 +805,8 @@ FigureLayout drawImpl(const Figure& fig, Canvas& canvas, Rect area, const PlotSt
   const float lineScale = S * style.lineWidthScale;
   auto toCanvas = [&](double x, double y) { return Point{L.x.toCanvas(x), L.y.toCanvas(y)}; };
 
-  canvas.fillRect(P, style.plotBackground);
+  if (!sameOpaqueColor(style.plotBackground, style.background))
+    canvas.fillRect(P, style.plotBackground);
 
   // Grid under everything that carries data.
   const float gridW = style.gridLineWidth * S;
@@ -1003,7 +1029,7 @@ FigureGridLayout gridImpl(const FigureGrid& grid, Canvas& canvas, Rect area, con
     const Rect cell{area.x + (i % cols) * (cellW + gap), top + (i / cols) * (cellH + gap), cellW,
                     cellH};
     G.cells.push_back(cell);
-    G.panels.push_back(draw ? drawImpl(grid.panels[i], canvas, cell, style, scale)
+    G.panels.push_back(draw ? drawImpl(grid.panels[i], canvas, cell, style, scale, true)
                             : layoutImpl(grid.panels[i], canvas, cell, style, scale));
     const FigureLayout& L = G.panels.back();
     if (L.error.empty())

@@ -130,6 +130,11 @@ struct Heatmap {
   std::vector<std::string> categoryNames; // Categorical: colorbar label of category i (else i)
   float cellBorderWidth = 0;              // > 0: lines between cells, in points (kernels, windows)
   Color cellBorderColor = {1, 1, 1, 1};
+  // Optional content revision. 0 (the default): a GPU canvas hashes values, rgba and cellColors
+  // every frame to notice a change. Non-zero: the owner promises a different revision whenever
+  // those change (a counter bumped on every rebuild), and the hash of the data is skipped: a
+  // 512 x 512 map drawn every frame then costs nothing until it changes. Exports ignore it.
+  std::uint64_t revision = 0;
 };
 
 // Iso-lines through a grid laid out like Heatmap (row-major, row 0 at y0).

@@ -1,5 +1,6 @@
 #include "plot/imgui_canvas.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 
@@ -43,12 +44,59 @@ ImGuiCanvas::ImGuiCanvas(ImDrawList* drawList, ImFont* font, TextureCache* textu
                          int frame)
     : drawList_(drawList), font_(font), textures_(textures), owner_(owner), frame_(frame) {}
 
+std::vector<Point> decimateToPixelColumns(const Point* input, int inputCount) {
+  std::vector<Point> kept;
+  if (inputCount <= 0) return kept;
+  // First, points within half a pixel of the last one kept add nothing visible (a path that has
+  // converged piles thousands of steps onto one spot): drop them, but keep the end.
+  std::vector<Point> spread;
+  spread.reserve(std::size_t(inputCount));
+  spread.push_back(input[0]);
+  for (int i = 1; i < inputCount; ++i) {
+    const float dx = input[i].x - spread.back().x, dy = input[i].y - spread.back().y;
+    if (dx * dx + dy * dy >= 0.25f || i == inputCount - 1) spread.push_back(input[i]);
+  }
+  const Point* points = spread.data();
+  const int count = int(spread.size());
+  kept.reserve(std::size_t(std::min(count, 4096)));
+  // One run: consecutive points in the same pixel column [floor(x), floor(x) + 1).
+  int first = 0, low = 0, high = 0;
+  auto flush = [&](int last) {
+    int keep[4] = {first, low, high, last};
+    std::sort(keep, keep + 4); // in path order, so the line still runs first -> last
+    for (int k = 0; k < 4; ++k)
+      if (k == 0 || keep[k] != keep[k - 1]) kept.push_back(points[keep[k]]);
+  };
+  float column = std::floor(points[0].x);
+  for (int i = 1; i < count; ++i) {
+    const float c = std::floor(points[i].x);
+    if (c != column) {
+      flush(i - 1);
+      first = low = high = i, column = c;
+      continue;
+    }
+    if (points[i].y < points[low].y) low = i;
+    if (points[i].y > points[high].y) high = i;
+  }
+  flush(count - 1);
+  return kept;
+}
+
 void ImGuiCanvas::polyline(const Point* points, int count, float width, Color color,
                            LineStyle style, bool closed) {
   if (count < 2) return;
+  breakCircleRun();
   const ImU32 col = color.toRgba8();
   static_assert(sizeof(Point) == sizeof(ImVec2), "Point and ImVec2 share a layout");
   if (style == LineStyle::Solid) {
+    // A dense line (10,000 optimizer steps, a long loss curve) is decimated to the pixel grid
+    // first: an anti-aliased thick polyline costs ImGui ~4 vertices and 18 indices per point, and
+    // the software rasterizer pays for every one of them, though most land on the same pixels.
+    std::vector<Point> decimated;
+    if (count > kDecimateAbove && !closed) {
+      decimated = decimateToPixelColumns(points, count);
+      points = decimated.data(), count = int(decimated.size());
+    }
     drawList_->AddPolyline(reinterpret_cast<const ImVec2*>(points), count, col,
                            closed ? ImDrawFlags_Closed : 0, width);
     return;
@@ -61,20 +109,40 @@ void ImGuiCanvas::polyline(const Point* points, int count, float width, Color co
 }
 
 void ImGuiCanvas::fillRect(Rect r, Color color) {
+  breakCircleRun();
   drawList_->AddRectFilled({r.x, r.y}, {r.right(), r.bottom()}, color.toRgba8());
 }
 
 void ImGuiCanvas::strokeRect(Rect r, float width, Color color) {
+  breakCircleRun();
   // ImGui strokes inside the rectangle by half a pixel; shift so the line is centred like cairo's.
   drawList_->AddRect({r.x - 0.5f, r.y - 0.5f}, {r.right() + 0.5f, r.bottom() + 0.5f},
                      color.toRgba8(), 0, 0, width);
 }
 
 void ImGuiCanvas::fillCircle(Point c, float radius, Color color) {
-  drawList_->AddCircleFilled({c.x, c.y}, radius, color.toRgba8());
+  // Step markers of a path that has slowed down land on the same pixel again and again; each
+  // would cost ~20 vertices of rasterizer work for no visible change. Within a run of identical
+  // circles (nothing else drawn in between, so the stacking order cannot differ), a circle whose
+  // centre rounds to a pixel already used is skipped: what is seen moves by under half a pixel.
+  const ImU32 col = color.toRgba8();
+  if (circleRunColor_ != col || circleRunRadius_ != radius) {
+    breakCircleRun();
+    circleRunColor_ = col, circleRunRadius_ = radius;
+  }
+  const std::uint64_t pixel =
+      (std::uint64_t(std::uint32_t(std::lround(c.x))) << 32) | std::uint32_t(std::lround(c.y));
+  if (!circleRunPixels_.insert(pixel).second) return;
+  drawList_->AddCircleFilled({c.x, c.y}, radius, col);
+}
+
+void ImGuiCanvas::breakCircleRun() {
+  circleRunPixels_.clear();
+  circleRunColor_ = 0, circleRunRadius_ = -1;
 }
 
 void ImGuiCanvas::strokeCircle(Point c, float radius, float width, Color color) {
+  breakCircleRun();
   drawList_->AddCircle({c.x, c.y}, radius, color.toRgba8(), 0, width);
 }
 
@@ -86,6 +154,7 @@ Size ImGuiCanvas::measureText(std::string_view text, float size) {
 
 void ImGuiCanvas::text(Point anchor, std::string_view text, float size, Color color, HAlign hAlign,
                        VAlign vAlign, bool rotated) {
+  breakCircleRun();
   if (text.empty()) return;
   const float w = measureText(text, size).w;
   const float dx = hAlign == HAlign::Left ? 0 : hAlign == HAlign::Center ? -w / 2 : -w;
@@ -120,6 +189,7 @@ void ImGuiCanvas::text(Point anchor, std::string_view text, float size, Color co
 }
 
 void ImGuiCanvas::image(const ImageSource& source, Rect dest, ImageFilter filter) {
+  breakCircleRun();
   const int slot = nextImageSlot_++;
   if (!textures_ || source.width <= 0 || source.height <= 0 || !source.fillRgba) return;
   const ImTextureID id = textures_->texture(owner_, slot, source, filter, frame_);
@@ -127,10 +197,12 @@ void ImGuiCanvas::image(const ImageSource& source, Rect dest, ImageFilter filter
 }
 
 void ImGuiCanvas::pushClip(Rect r) {
+  breakCircleRun();
   drawList_->PushClipRect({r.x, r.y}, {r.right(), r.bottom()}, true);
 }
 
 void ImGuiCanvas::popClip() {
+  breakCircleRun();
   drawList_->PopClipRect();
 }
 

@@ -11,6 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/messages.h"
+#include "gl/headless_context.h"
+#include "plot/draw_figure.h"
+#include <imgui.h>
 #include "core/scene.h"
 #include "plot/colormap.h"
 
@@ -184,6 +187,105 @@ TEST(FeatureMapLab, GridFigureTilesTheBankWithLabels) {
 // The performance case: a 512×512 image through an 8-filter bank (7×7 Gabor kernels), the
 // engine's compute plus turning every map into RGBA pixels for upload. Printed for the report;
 // the bound is loose (the machine may be shared by builds while tests run).
+TEST(FeatureMapLab, ReluAndPoolingOnAReusedConvEqualComputingAgain) {
+  // The lab reuses the conv output when only ReLU, pooling or the colour scale change: the maps
+  // must be exactly those a full recompute gives.
+  FeatureMapLabState plain;
+  plain.bank = "edges";
+  const Tensor input = workingImage(testCardImage(), false, 64);
+  const FeatureMaps first = computeFeatureMaps(input, plain).value();
+  FeatureMapLabState pooled = plain;
+  pooled.relu = true, pooled.pool = "max", pooled.poolSize = 3, pooled.sharedScale = false;
+  EXPECT_TRUE(sameConvolution(plain, pooled));
+  FeatureMaps reused = first;
+  ASSERT_TRUE(applyReluAndPooling(reused, pooled).ok());
+  const FeatureMaps fresh = computeFeatureMaps(input, pooled).value();
+  EXPECT_EQ(reused.shown().shape(), fresh.shown().shape());
+  EXPECT_EQ(reused.shown().values(), fresh.shown().values());
+  EXPECT_EQ(reused.minimum, fresh.minimum);
+  EXPECT_EQ(reused.maximum, fresh.maximum);
+  FeatureMaps back = reused; // and back to no ReLU, no pooling
+  ASSERT_TRUE(applyReluAndPooling(back, plain).ok());
+  EXPECT_EQ(back.shown().values(), first.shown().values());
+  FeatureMapLabState strided = plain;
+  strided.stride = 2;
+  EXPECT_FALSE(sameConvolution(plain, strided));
+}
+
+TEST(FeatureMapLab, TilesAreReducedToAtMost256AndWhiteAtZero) {
+  // 300×300 maps are shown reduced by 2 (150×150); a 0 activation is the diverging map's white
+  // (#f7f7f7), the edge (the map's largest |value|) an end of the map: dark red #67001f or dark
+  // blue #053061, whose red channels are far from white's.
+  FeatureMapLabState state;
+  state.bank = "edges";
+  state.sharedScale = false;
+  state.paddingMode = "replicate"; // no border responses: the edge holds each map's extreme
+  Image8 flat{300, 300, 1, std::vector<std::uint8_t>(300 * 300, 128)};
+  for (int y = 0; y < 300; ++y)
+    for (int x = 150; x < 300; ++x) flat.pixels[size_t(y * 300 + x)] = 255; // one vertical edge
+  const FeatureMaps maps = computeFeatureMaps(workingImage(flat, false, 300), state).value();
+  const FeatureMapTiles tiles = featureMapTiles(maps, state);
+  EXPECT_EQ(tiles.width, 150);
+  EXPECT_EQ(tiles.height, 150);
+  ASSERT_EQ(tiles.rgba.size(), 8u);
+  const std::vector<std::uint8_t>& vertical = tiles.rgba[0];
+  ASSERT_EQ(vertical.size(), 150u * 150u * 4u);
+  const std::uint8_t* far = &vertical[(75 * 150 + 20) * 4]; // far from the edge: 0
+  EXPECT_NEAR(far[0], 0xf7, 2);
+  EXPECT_NEAR(far[1], 0xf7, 2);
+  EXPECT_NEAR(far[2], 0xf7, 2);
+  int strongest = 0; // the edge column holds the map's extreme: an end of the colour map
+  for (int x = 70; x < 80; ++x)
+    strongest = std::max(strongest, std::abs(int(vertical[(75 * 150 + x) * 4]) - 0xf7));
+  EXPECT_GT(strongest, 0xf7 - 0x67 - 4);
+}
+
+TEST(FeatureMapLab, ItsWorkingImageIsSharedWithOtherLabs) {
+  // Drawing the lab publishes its working image (grey, [H, W] in [0, 1]) in LabShared, with a new
+  // version whenever the image changes.
+  auto gl = gl::HeadlessContext::create();
+  if (!gl) GTEST_SKIP() << "no EGL surfaceless GL here: " << gl.error().message();
+  ImGuiContext* imgui = ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.DisplaySize = ImVec2(1200, 800);
+  io.DeltaTime = 1.0f / 60;
+  unsigned char* pixels;
+  int w, h;
+  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+  MessageLog messages;
+  const plot::PlotStyle style;
+  LabShared shared;
+  std::unique_ptr<Lab> lab = createFeatureMapLab();
+  auto frame = [&] {
+    ImGui::NewFrame();
+    ImGui::Begin("lab");
+    lab->draw(LabContext{messages, style, 1.0f, false, nullptr, &shared});
+    ImGui::End();
+    ImGui::Render();
+  };
+  ASSERT_TRUE(lab->loadState({{"image", "checkerboard"}, {"working_size", 64}}).ok());
+  frame();
+  ASSERT_EQ(shared.convolutionImage.shape(), (Shape{64, 64}));
+  EXPECT_EQ(shared.convolutionImageName, "checkerboard");
+  EXPECT_FLOAT_EQ(shared.convolutionImage(0, 0), 0.0f);  // top-left square black
+  EXPECT_FLOAT_EQ(shared.convolutionImage(0, 10), 1.0f); // the next one white (8-pixel squares)
+  const std::uint64_t version = shared.convolutionImageVersion;
+  frame();
+  EXPECT_EQ(shared.convolutionImageVersion, version); // unchanged: no new version
+  ASSERT_TRUE(lab->loadState({{"image", "test_card"}, {"working_size", 32}, {"rgb", true}}).ok());
+  frame();
+  EXPECT_GT(shared.convolutionImageVersion, version);
+  EXPECT_EQ(shared.convolutionImage.shape(), (Shape{32, 32})); // grey even when the lab is RGB
+  EXPECT_EQ(shared.convolutionImageName, "test_card");
+  ASSERT_TRUE(lab->loadState({{"stride", 2}}).ok()); // a change computed on the worker
+  frame();
+  lab->finishBackgroundWork(); // waits for it; the lab is then destroyed with no job running
+  frame();
+  lab.reset();
+  ImGui::DestroyContext(imgui);
+}
+
 TEST(FeatureMapLab, FiveHundredTwelveSquaredWithEightFiltersIsInteractive) {
   FeatureMapLabState state;
   state.bank = "gabor";

@@ -1,6 +1,7 @@
 // Colormaps: published endpoints of viridis, its monotonic luminance, a white centre for the
 // diverging map, and heatmap -> RGBA8 orientation.
 #include <gtest/gtest.h>
+#include <cmath>
 
 #include "plot/colormap.h"
 
@@ -60,4 +61,41 @@ TEST(PlotColormap, HeatmapRowsFollowTheAxisDirection) {
   EXPECT_LT(top[1], top[5]);       // row 0 drawn on top: the dark pixel comes first
   EXPECT_GT(bottom[1], bottom[5]); // y up: row 0 at the bottom, so yellow comes first
   EXPECT_EQ(top[3], 255);
+}
+
+TEST(PlotColormap, GivenEndsAreUsedWithoutLookingAtTheData) {
+  // vmin and vmax both set: the scale is theirs whatever the values (the data scan is skipped).
+  Heatmap h;
+  h.rows = 1, h.cols = 3;
+  h.values = {-50.0f, NAN, 1e6f};
+  h.colormap = Colormap::Diverging;
+  h.vmin = -2, h.vmax = 2;
+  const ColorScale s = resolveColorScale(h);
+  EXPECT_EQ(s.vmin, -2);
+  EXPECT_EQ(s.vmax, 2);
+  EXPECT_EQ(s.map, Colormap::Diverging);
+  h.vmax.reset(); // one end unset: the data decides it (Diverging: max |v| of the finite values)
+  EXPECT_EQ(resolveColorScale(h).vmax, 1e6);
+}
+
+TEST(PlotColormap, FastLinearPathMatchesCellByCellColours) {
+  // heatmapToRgba's linear table path must give each pixel the 8-bit colour heatmapCellColor
+  // gives (within one level of the 256-entry table), for values inside, outside and at the ends
+  // of the range, NaN and infinities.
+  Heatmap h;
+  h.rows = h.cols = 300;
+  h.colormap = Colormap::Diverging;
+  h.vmin = -1.5, h.vmax = 2.5;
+  for (int i = 0; i < h.rows * h.cols; ++i) h.values.push_back(float(std::sin(0.37 * i) * 3.0));
+  h.values[7] = NAN, h.values[8] = INFINITY, h.values[9] = -INFINITY, h.values[10] = -1.5f,
+  h.values[11] = 2.5f;
+  const ColorScale scale = resolveColorScale(h);
+  const std::vector<std::uint8_t> rgba = heatmapToRgba(h, scale, false); // row 0 at the bottom
+  for (int r = 0; r < h.rows; r += 7)
+    for (int c = 0; c < h.cols; ++c) {
+      const std::uint32_t want = heatmapCellColor(h, scale, r, c).toRgba8();
+      const std::uint8_t* px = &rgba[(std::size_t(h.rows - 1 - r) * h.cols + c) * 4];
+      for (int k = 0; k < 4; ++k)
+        ASSERT_NEAR(px[k], int((want >> (8 * k)) & 0xff), 3) << "cell " << r << ", " << c;
+    }
 }

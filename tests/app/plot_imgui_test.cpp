@@ -4,8 +4,10 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include "gl/headless_context.h"
 #include "plot/imgui_canvas.h"
@@ -165,6 +167,122 @@ TEST(PlotImGui, GridOfHeatmapsUploadsEachPanelOncePerChange) {
   drawFrame(3);
   EXPECT_EQ(cache.uploads(), 10);
   cache.clear();
+}
+
+TEST(PlotImGui, HeatmapWithARevisionUploadsOncePerRevision) {
+  // A heatmap whose owner sets Heatmap::revision is keyed by it, not by hashing its values every
+  // frame: a new revision uploads, the same revision does not (even if, against the contract, the
+  // values were touched); the range still counts (a new vmax is a new picture).
+  auto gl = nnlab::gl::HeadlessContext::create();
+  if (!gl) GTEST_SKIP() << "no EGL surfaceless GL here: " << gl.error().message();
+  ImGuiFrames frames;
+  TextureCache cache;
+  Figure f = heatmapFigure(0);
+  f.heatmap->colorbar = false; // the heatmap's texture only
+  f.heatmap->revision = 1;
+  f.heatmap->vmin = 0, f.heatmap->vmax = 63;
+  int frame = 0;
+  auto drawFrame = [&] {
+    frames.begin();
+    ImGuiCanvas canvas(ImGui::GetWindowDrawList(), ImGui::GetFont(), &cache, 9, ++frame);
+    drawFigure(f, canvas, {0, 0, 500, 400}, PlotStyle{});
+    frames.end();
+  };
+  drawFrame();
+  EXPECT_EQ(cache.uploads(), 1);
+  drawFrame();
+  EXPECT_EQ(cache.uploads(), 1); // unchanged: nothing uploaded
+  f.heatmap->values[5] = 40;
+  drawFrame();
+  EXPECT_EQ(cache.uploads(), 1); // same revision: trusted, not hashed
+  f.heatmap->revision = 2;
+  drawFrame();
+  EXPECT_EQ(cache.uploads(), 2); // new revision: uploaded
+  f.heatmap->vmax = 100;
+  drawFrame();
+  EXPECT_EQ(cache.uploads(), 3); // new range: uploaded
+  drawFrame();
+  EXPECT_EQ(cache.uploads(), 3);
+  cache.clear();
+}
+
+TEST(PlotImGui, ContentKeyFollowsEveryValueWithoutARevision) {
+  Heatmap h = *heatmapFigure(0).heatmap;
+  const std::uint64_t key = heatmapContentKey(h);
+  EXPECT_EQ(heatmapContentKey(h), key); // deterministic
+  for (int i : {0, 31, 62, 63}) {       // a change anywhere, including the unaligned tail
+    Heatmap changed = h;
+    changed.values[std::size_t(i)] += 0.5f;
+    EXPECT_NE(heatmapContentKey(changed), key) << "value " << i;
+  }
+  Heatmap picture = h;
+  picture.rgba.assign(64 * 4, 10);
+  const std::uint64_t pictureKey = heatmapContentKey(picture);
+  picture.rgba[255] = 11; // the last byte
+  EXPECT_NE(heatmapContentKey(picture), pictureKey);
+}
+
+TEST(PlotImGui, DensePolylinesAreDecimatedToThePixelGrid) {
+  // A 10,000-point curve over 500 pixel columns keeps at most first / lowest / highest / last of
+  // each column, in path order, including each column's extremes; a path that has converged onto
+  // one spot collapses to a few points.
+  std::vector<Point> curve;
+  for (int i = 0; i < 10000; ++i)
+    curve.push_back(
+        {100 + 500.0f * i / 10000, 300 + 80 * std::sin(0.05f * i) * std::exp(-i / 4000.0f)});
+  const std::vector<Point> kept = decimateToPixelColumns(curve.data(), int(curve.size()));
+  EXPECT_LE(kept.size(), 4u * 501u);
+  EXPECT_GT(kept.size(), 500u);
+  EXPECT_EQ(kept.front().x, curve.front().x);
+  EXPECT_EQ(kept.back().y, curve.back().y);
+  for (int column = 100; column < 600; column += 37) {
+    float lo = INFINITY, hi = -INFINITY, keptLo = INFINITY, keptHi = -INFINITY;
+    for (const Point& p : curve)
+      if (std::floor(p.x) == column) lo = std::min(lo, p.y), hi = std::max(hi, p.y);
+    for (const Point& p : kept)
+      if (std::floor(p.x) == column) keptLo = std::min(keptLo, p.y), keptHi = std::max(keptHi, p.y);
+    EXPECT_NEAR(keptLo, lo, 0.5f) << "column " << column;
+    EXPECT_NEAR(keptHi, hi, 0.5f) << "column " << column;
+  }
+  for (std::size_t i = 1; i < kept.size(); ++i) EXPECT_GE(kept[i].x, kept[i - 1].x); // path order
+
+  std::vector<Point> converged = {{10, 10}, {200, 150}};
+  for (int i = 0; i < 5000; ++i) converged.push_back({200.1f + 0.1f * std::sin(float(i)), 150.0f});
+  EXPECT_LE(decimateToPixelColumns(converged.data(), int(converged.size())).size(), 4u);
+
+  // Drawn through ImGui: far fewer vertices than the 10,000 points would make.
+  ImGuiFrames frames;
+  frames.begin();
+  ImDrawList* list = ImGui::GetWindowDrawList();
+  ImGuiCanvas canvas(list, ImGui::GetFont(), nullptr, 1, 0);
+  const int before = list->VtxBuffer.Size;
+  canvas.polyline(curve.data(), int(curve.size()), 2.0f, Color{0, 0, 0, 1}, LineStyle::Solid,
+                  false);
+  EXPECT_LT(list->VtxBuffer.Size - before, 4 * int(kept.size()) + 8);
+  frames.end();
+}
+
+TEST(PlotImGui, MarkersOnTheSamePixelAreDrawnOnce) {
+  // 500 step markers piled on one spot cost one circle's vertices; a marker of another series
+  // drawn in between is not dropped, nor is the first marker after it (stacking order kept).
+  ImGuiFrames frames;
+  frames.begin();
+  ImDrawList* list = ImGui::GetWindowDrawList();
+  ImGuiCanvas canvas(list, ImGui::GetFont(), nullptr, 1, 0);
+  const Color red{1, 0, 0, 1}, blue{0, 0, 1, 1};
+  int at = list->VtxBuffer.Size;
+  canvas.fillCircle({100, 100}, 3, red);
+  const int one = list->VtxBuffer.Size - at;
+  ASSERT_GT(one, 0);
+  for (int i = 0; i < 500; ++i) canvas.fillCircle({100.2f, 99.9f}, 3, red);
+  EXPECT_EQ(list->VtxBuffer.Size - at, one);
+  canvas.fillCircle({101, 100}, 3, red); // the next pixel: drawn
+  EXPECT_EQ(list->VtxBuffer.Size - at, 2 * one);
+  at = list->VtxBuffer.Size;
+  canvas.fillCircle({100, 100}, 3, blue);
+  canvas.fillCircle({100, 100}, 3, red); // over the blue one: must be drawn again
+  EXPECT_EQ(list->VtxBuffer.Size - at, 2 * one);
+  frames.end();
 }
 
 TEST(PlotImGui, PlotFigureGridDrawsEveryPanel) {
