@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <omp.h>
 #include <set>
 #include <utility>
 
@@ -337,8 +339,19 @@ double lossTop(const std::vector<const RunCurves*>& runs, bool /*showRaw*/) {
     // everything else (it is drawn clipped at the box's top).
     for (size_t i = 0; i < r->smoothed.size(); ++i)
       if (std::isfinite(r->smoothed[i])) top = std::max(top, r->smoothed[i]);
-    for (const EpochRecord& e : r->epochs)
-      if (std::isfinite(e.validationLoss)) top = std::max(top, e.validationLoss);
+    // Validation losses too (overfitting shows as a rising validation curve), but a one-epoch
+    // spike counts only up to its higher neighbour: it is drawn clipped at the box's top rather
+    // than squeezing 60 epochs of plateaus into the bottom third.
+    const std::vector<EpochRecord>& e = r->epochs;
+    for (size_t i = 0; i < e.size(); ++i) {
+      double v = e[i].validationLoss;
+      if (e.size() > 1) {
+        const double before = i > 0 ? e[i - 1].validationLoss : -INFINITY;
+        const double after = i + 1 < e.size() ? e[i + 1].validationLoss : -INFINITY;
+        v = std::min(v, std::max(before, after));
+      }
+      if (std::isfinite(v)) top = std::max(top, v);
+    }
   }
   return niceTop(top);
 }
@@ -386,22 +399,58 @@ std::vector<std::string> distinctLegends(const std::vector<const RunCurves*>& ru
     const std::string& label = runs[i]->settings.label;
     if (text.empty())
       text = label.empty() ? runSettingsText(runs[i]->settings.config) : label;
+    else if (!label.empty() && label.find(text) == std::string::npos)
+      text = label + ": " + text; // "warmup 100", not "warmup 100: warmup 100"
     else if (!label.empty())
-      text = label + ": " + text;
+      text = label;
     legends.push_back(text);
   }
   return legends;
 }
 
+// The steps whose labels the spike maker corrupted, shaded grey across the plot box (once per
+// distinct burst among the runs), so that a student reads the loss inside it as "measured on
+// wrong labels" and looks at what happens after it.
+// [bottom, top]: the y range the band covers (rects take part in the axis fit, so not ±∞).
+void addCorruptedBands(plot::Figure& f, const std::vector<const RunCurves*>& runs, double bottom,
+                       double top, bool labelled) {
+  std::set<std::pair<int, int>> drawn;
+  for (const RunCurves* r : runs) {
+    const TrainingConfig& c = r->settings.config;
+    if (c.corruptAt <= 0 || !drawn.insert({c.corruptAt, c.corruptSteps}).second) continue;
+    plot::RectMark band;
+    band.x0 = c.corruptAt - 0.5;
+    band.x1 = c.corruptAt + c.corruptSteps - 0.5;
+    band.y0 = bottom;
+    band.y1 = top;
+    band.color = plot::Color{0.5f, 0.5f, 0.5f, 0.18f};
+    band.filled = true;
+    band.width = 0;
+    f.rects.push_back(band);
+    if (!labelled) continue;
+    // Left of the band, half-way up: clear of the legend in the top right corner.
+    plot::Annotation a;
+    a.x = c.corruptAt - 1;
+    a.y = 0.5 * top;
+    a.text = "wrong labels";
+    a.color = kChanceColor;
+    a.hAlign = plot::HAlign::Right;
+    a.vAlign = plot::VAlign::Middle;
+    a.flags = plot::AnnotationFlags_NoBackground;
+    f.annotations.push_back(a);
+  }
+}
+
 plot::Figure lossFigureWithTop(const std::vector<const RunCurves*>& runs, bool showRaw,
                                int stepAxisMax) {
   plot::Figure f;
-  f.title = "Training loss per step (smoothed; raw faint) · validation ●";
+  f.title = "Training loss per step (smoothed) · validation ●";
   f.xAxis.label = "step";
   f.yAxis.label = "cross-entropy loss";
   f.xAxis.min = 0;
   f.xAxis.max = axisMax(runs, stepAxisMax);
-  f.legend = plot::LegendCorner::TopRight;
+  // One run: the run list says its settings; the legend would only take room from the curve.
+  f.legend = runs.size() > 1 ? plot::LegendCorner::TopRight : plot::LegendCorner::None;
   std::set<long long> chanceDrawn;
   for (const RunCurves* r : runs) {
     if (showRaw) {
@@ -451,6 +500,7 @@ plot::Figure lossFigureWithTop(const std::vector<const RunCurves*>& runs, bool s
       f.annotations.push_back(label);
     }
   }
+  addCorruptedBands(f, runs, 0.0, lossTop(runs, showRaw), true);
   return f;
 }
 
@@ -523,12 +573,17 @@ plot::Figure gradientNormFigure(const std::vector<const RunCurves*>& runs, int s
   for (const plot::LineSeries& l : f.lines)
     for (double y : l.y) any |= std::isfinite(y);
   if (!any) f.yAxis.scale = plot::AxisScale::Linear; // nothing yet: a log axis has no range
+  double lo = INFINITY, hi = 0;
+  for (const plot::LineSeries& l : f.lines)
+    for (double y : l.y)
+      if (std::isfinite(y) && y > 0) lo = std::min(lo, y), hi = std::max(hi, y);
+  if (any && hi > 0) addCorruptedBands(f, runs, lo, hi, false);
   return f;
 }
 
 plot::Figure accuracyFigure(const std::vector<const RunCurves*>& runs) {
   plot::Figure f;
-  f.title = "Accuracy: validation ●, training - -";
+  f.title = "Accuracy · validation ● · train - -";
   f.xAxis.label = "epoch";
   f.yAxis.label = "accuracy";
   f.yAxis.min = 0;
@@ -698,74 +753,127 @@ plot::Figure decisionBoundaryFigure(const Network& network, const Dataset& datas
   return f;
 }
 
-plot::FigureGrid misclassifiedGrid(const Network& network, const Dataset& dataset, int count) {
-  plot::FigureGrid grid;
-  grid.cols = 4;
-  grid.title = "Misclassified validation images (true → predicted)";
+namespace {
+
+// A figure that is one picture: no ticks, no axis labels, square data units.
+plot::Figure mosaicFigure(std::string title, double width, double height) {
+  plot::Figure f;
+  f.title = std::move(title);
+  f.legend = plot::LegendCorner::None;
+  f.equalAspect = true;
+  f.yAxis.invert = true; // row 0 at the top, like an image
+  f.xAxis.min = 0, f.xAxis.max = width;
+  f.yAxis.min = 0, f.yAxis.max = height;
+  hideTicks(f.xAxis);
+  hideTicks(f.yAxis);
+  return f;
+}
+
+} // namespace
+
+plot::Figure misclassifiedFigure(const Network& network, const Dataset& dataset, int count,
+                                 int cols) {
   const Index total = std::min<Index>(dataset.validationSize(), 160);
-  if (total == 0 || !dataset.isImage()) return grid;
+  if (total == 0 || !dataset.isImage()) return mosaicFigure("Misclassified", 1, 1);
   const Index h = dataset.sampleShape[1], w = dataset.sampleShape[2];
   const Index pixels = h * w;
   Tensor batch(Shape{total, 1, h, w});
   std::copy(dataset.validationX.data(), dataset.validationX.data() + total * pixels, batch.data());
   const std::vector<int> predicted = argmaxRows(network.infer(batch));
-  for (Index i = 0; i < total && int(grid.panels.size()) < count; ++i) {
-    const int truth = dataset.validationY[size_t(i)];
-    if (predicted[size_t(i)] == truth) continue;
-    plot::Figure f;
-    plot::Heatmap img;
-    img.rows = int(h), img.cols = int(w);
-    img.x1 = double(w), img.y1 = double(h);
-    img.colormap = plot::Colormap::Gray;
-    img.vmin = 0, img.vmax = 1;
-    img.colorbar = false;
-    for (Index p = 0; p < pixels; ++p)
-      img.values.push_back(
-          float(batch.data()[i * pixels + p] * dataset.pixelStd + dataset.pixelMean));
-    f.heatmap = std::move(img);
-    f.yAxis.invert = true;
-    f.equalAspect = true;
-    hideTicks(f.xAxis);
-    hideTicks(f.yAxis);
-    f.title = dataset.classNames[size_t(truth)] + " → " +
-              dataset.classNames[size_t(predicted[size_t(i)])];
-    grid.panels.push_back(std::move(f));
+  std::vector<Index> wrong;
+  for (Index i = 0; i < total && int(wrong.size()) < count; ++i)
+    if (predicted[size_t(i)] != dataset.validationY[size_t(i)]) wrong.push_back(i);
+  if (wrong.empty()) {
+    plot::Figure f = mosaicFigure("Misclassified: none", 1, 0.3);
+    plot::Annotation a;
+    a.x = 0.5, a.y = 0.15;
+    a.text = "all of the first " + std::to_string(total) + " validation images are right";
+    a.hAlign = plot::HAlign::Center, a.vAlign = plot::VAlign::Middle;
+    a.flags = plot::AnnotationFlags_NoBackground;
+    f.annotations.push_back(a);
+    return f;
   }
-  return grid;
+  // Tiles of h × w pixels, each over two text lines ("disc", "→ square") of `line` pixel rows,
+  // with `gap` white pixels between tiles: one heatmap, so the images get the room, not axes.
+  const int n = int(wrong.size()), c = std::min(cols, n), r = (n + c - 1) / c;
+  const Index gap = std::max<Index>(2, w / 4), line = std::max<Index>(6, h / 4);
+  const Index cellW = w + gap, cellH = h + 2 * line + gap;
+  const Index width = c * cellW - gap, height = r * cellH - gap;
+  plot::Figure f = mosaicFigure("Misclassified (true → predicted)", double(width), double(height));
+  plot::Heatmap img;
+  img.rows = int(height), img.cols = int(width);
+  img.x1 = double(width), img.y1 = double(height);
+  img.colormap = plot::Colormap::Gray;
+  img.vmin = 0, img.vmax = 1;
+  img.colorbar = false;
+  img.values.assign(size_t(width * height), 1.0f); // white between the tiles
+  for (int k = 0; k < n; ++k) {
+    const Index i = wrong[size_t(k)], x0 = (k % c) * cellW, y0 = (k / c) * cellH;
+    for (Index y = 0; y < h; ++y)
+      for (Index x = 0; x < w; ++x)
+        img.values[size_t((y0 + y) * width + x0 + x)] =
+            float(batch.data()[i * pixels + y * w + x] * dataset.pixelStd + dataset.pixelMean);
+    const int truth = dataset.validationY[size_t(i)];
+    plot::Annotation name;
+    name.x = double(x0) + w / 2.0;
+    name.y = double(y0 + h) + line / 2.0;
+    name.text = dataset.classNames[size_t(truth)];
+    name.hAlign = plot::HAlign::Center, name.vAlign = plot::VAlign::Middle;
+    name.flags = plot::AnnotationFlags_NoBackground;
+    f.annotations.push_back(name);
+    plot::Annotation guess = name;
+    guess.y += double(line);
+    guess.text = "→ " + dataset.classNames[size_t(predicted[size_t(i)])];
+    guess.color = plot::seriesColor(1); // vermillion: the wrong answer
+    f.annotations.push_back(guess);
+  }
+  f.heatmap = std::move(img);
+  return f;
 }
 
-plot::FigureGrid firstLayerFilterGrid(const Network& network) {
-  plot::FigureGrid grid;
-  grid.title = "First layer's filters (channel 0)";
-  grid.sharedColorScale = true;
-  grid.colorbarLabel = "weight";
+plot::Figure firstLayerFilterFigure(const Network& network, int cols) {
   for (const auto& layer : network.layers()) {
     if (layer->kind() != LayerKind::Conv2d) continue;
     const std::vector<const Parameter*> params = std::as_const(*layer).parameters();
     if (params.empty()) break;
     const Tensor& wt = params[0]->value; // [F, C, K, K]
     const Index filters = wt.shape()[0], channels = wt.shape()[1], k = wt.shape()[2];
-    grid.cols = int(std::min<Index>(filters, 8));
-    for (Index f = 0; f < filters; ++f) {
-      plot::Figure panel;
-      plot::Heatmap h;
-      h.rows = h.cols = int(k);
-      h.x1 = h.y1 = double(k);
-      h.colormap = plot::Colormap::Diverging;
-      for (Index r = 0; r < k; ++r)
-        for (Index c = 0; c < k; ++c)
-          h.values.push_back(wt.data()[((f * channels) * k + r) * k + c]);
-      panel.heatmap = std::move(h);
-      panel.yAxis.invert = true;
-      panel.equalAspect = true;
-      hideTicks(panel.xAxis);
-      hideTicks(panel.yAxis);
-      panel.title = "filter " + std::to_string(f + 1);
-      grid.panels.push_back(std::move(panel));
+    // The kernels side by side, one cell of white (weight 0 on the diverging scale) between
+    // them: one heatmap and one colorbar, so every kernel is drawn as large as the room allows.
+    const Index c = std::min<Index>(filters, cols), r = (filters + c - 1) / c;
+    const Index width = c * (k + 1) - 1, height = r * (k + 1) - 1;
+    plot::Figure f = mosaicFigure("First conv layer's " + std::to_string(filters) + " filters (" +
+                                      std::to_string(k) + "×" + std::to_string(k) + ")",
+                                  double(width), double(height));
+    plot::Heatmap h;
+    h.rows = int(height), h.cols = int(width);
+    h.x1 = double(width), h.y1 = double(height);
+    h.colormap = plot::Colormap::Diverging; // white = 0, blue and red the signs, one scale
+    h.colorbarLabel = "weight";
+    h.values.assign(size_t(width * height), 0.0f);
+    h.cellColors.assign(size_t(width * height), plot::Color{1, 1, 1, 0});
+    for (Index y = 0; y < height; ++y)
+      for (Index x = 0; x < width; ++x)
+        if (x % (k + 1) == k || y % (k + 1) == k)
+          h.cellColors[size_t(y * width + x)] = plot::Color{1, 1, 1, 1}; // the gaps
+    for (Index filter = 0; filter < filters; ++filter) {
+      const Index x0 = (filter % c) * (k + 1), y0 = (filter / c) * (k + 1);
+      for (Index y = 0; y < k; ++y)
+        for (Index x = 0; x < k; ++x)
+          h.values[size_t((y0 + y) * width + x0 + x)] =
+              wt.data()[((filter * channels) * k + y) * k + x]; // channel 0
+      // An outline per kernel: a weight near 0 is as white as the gaps.
+      plot::RectMark outline;
+      outline.x0 = double(x0), outline.y0 = double(y0);
+      outline.x1 = double(x0 + k), outline.y1 = double(y0 + k);
+      outline.color = kChanceColor;
+      outline.width = 1.0f;
+      f.rects.push_back(outline);
     }
-    break;
+    f.heatmap = std::move(h);
+    return f;
   }
-  return grid;
+  return mosaicFigure("No convolution layer", 1, 1);
 }
 
 // ---- The lab ----------------------------------------------------------------------------------
@@ -775,6 +883,31 @@ namespace {
 struct PresetFile {
   std::string path, title;
 };
+
+// The model panels of one run at one step: decision regions (2-D sets) or misclassified images
+// and first-layer filters (image sets). Made off the UI thread (see updateModelPictures).
+struct ModelPictures {
+  int runId = 0;                        // LiveRun::id; 0: nothing yet
+  std::optional<plot::Figure> boundary; // 2-D sets
+  plot::Figure misclassified, filters;  // image sets
+};
+
+// `cols`: misclassified images per row (2 in presentation mode: the labels are 1.75× wider).
+ModelPictures makeModelPictures(const Network& model, const Dataset& dataset, int step, int runId,
+                                int cols) {
+  ModelPictures out;
+  out.runId = runId;
+  if (dataset.isImage()) {
+    // Two rows; presentation mode (2 columns): one row, so each image is large enough for its
+    // 1.75× labels.
+    out.misclassified = misclassifiedFigure(model, dataset, cols == 2 ? 2 : 2 * cols, cols);
+    out.filters = firstLayerFilterFigure(model, 4);
+  } else {
+    out.boundary = decisionBoundaryFigure(model, dataset, 56,
+                                          "Decision regions at step " + std::to_string(step));
+  }
+  return out;
+}
 
 // A kept run: its curves, and while it trains (or waits for its turn) its engine session.
 struct LiveRun {
@@ -807,12 +940,16 @@ public:
   void draw(const LabContext& context) override {
     pumpRuns(context.messages);
     const float em = ImGui::GetFontSize();
+    // The controls scroll; the plots never do (their heights add up to the room there is). In
+    // presentation mode the controls get a quarter of the width: the plots are what the room sees.
+    const float share = context.uiScale > 1.2f ? 0.25f : 0.32f;
     ImGui::BeginChild("controls",
-                      ImVec2(std::min(20 * em, 0.32f * ImGui::GetContentRegionAvail().x), 0));
+                      ImVec2(std::min(20 * em, share * ImGui::GetContentRegionAvail().x), 0));
     drawControls(context);
     ImGui::EndChild();
     ImGui::SameLine();
-    ImGui::BeginChild("plots");
+    ImGui::BeginChild("plots", ImVec2(0, 0), false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     drawPlots(context);
     ImGui::EndChild();
   }
@@ -862,6 +999,7 @@ public:
       if (run.session) run.session->wait();
       poll(run);
     }
+    finishModelPictures();
   }
 
 private:
@@ -1461,6 +1599,9 @@ private:
     rateFigure_ = learningRateFigure(runs, 0);
     alignLossAndRate(lossFigure_, rateFigure_, lossTop(runs, state_.showRaw), lrTop(runs));
     gradFigure_ = gradientNormFigure(runs, 0);
+    // On screen the three step figures are stacked on one axis: only the bottom one names it.
+    lossFigure_.xAxis.label.clear();
+    rateFigure_.xAxis.label.clear();
     accuracyFigure_ = accuracyFigure(runs);
     if (runs.empty()) lossFigure_.title = "Loss: press Train (or pick a preset)";
   }
@@ -1475,64 +1616,105 @@ private:
     return nullptr;
   }
 
-  // Recomputed only when the model pointer changed, and at most 4 times a second while training
-  // (the grid's forward pass runs on the UI thread: 56² points, a few milliseconds).
+  // The pictures are made on a worker thread (std::async) from the run's model snapshot, so the
+  // UI never waits for a forward pass: a new job starts when the model pointer changed, at most
+  // every 250 ms while training (images: at epoch ends, 160 images through the CNN), one job at a
+  // time; until it returns the previous pictures stay on screen.
   void updateModelPictures() {
+    using namespace std::chrono_literals;
+    if (pictureJob_.valid() && pictureJob_.wait_for(0s) == std::future_status::ready)
+      pictures_ = pictureJob_.get();
     LiveRun* run = pictureRun();
-    if (!run || !run->model || !run->dataset) return;
+    if (!run || !run->model || !run->dataset || pictureJob_.valid()) return;
     const auto now = std::chrono::steady_clock::now();
     const bool finished = !run->session;
     const bool sameRun = run->id == pictureRunId_;
-    if (sameRun && run->model.get() == pictureModel_.get()) return;
-    if (!finished && sameRun && now - pictureTime_ < std::chrono::milliseconds(250)) return;
-    const Dataset& d = *run->dataset;
-    if (d.isImage()) {
-      // Images: the misclassified grid costs a forward pass of 160 images; at epoch ends only.
-      if (!finished && sameRun && run->curves.epochs.size() == pictureEpochs_) return;
-      pictureEpochs_ = run->curves.epochs.size();
-      misclassified_ = misclassifiedGrid(*run->model, d, 12);
-      filters_ = firstLayerFilterGrid(*run->model);
-      boundary_.reset();
-    } else {
-      boundary_ = decisionBoundaryFigure(
-          *run->model, d, 56, "Decision regions at step " + std::to_string(run->modelStep));
-    }
+    const bool relaid = pictureColumns_ != pictureColumnsShown_;
+    if (sameRun && run->model == pictureModel_ && !relaid) return;
+    if (!finished && sameRun && !relaid && now - pictureTime_ < 250ms) return;
+    if (run->dataset->isImage() && !finished && sameRun && !relaid &&
+        run->curves.epochs.size() == pictureEpochs_)
+      return;
+    pictureColumnsShown_ = pictureColumns_;
+    pictureEpochs_ = run->curves.epochs.size();
     pictureModel_ = run->model; // held: a freed model's address could be reused by the next
     pictureRunId_ = run->id;
     pictureTime_ = now;
+    pictureJob_ = std::async(std::launch::async, [model = run->model, dataset = run->dataset,
+                                                  step = run->modelStep, id = run->id,
+                                                  cols = pictureColumns_] {
+      omp_set_num_threads(1); // this thread's forward passes: the other core draws the UI
+      return makeModelPictures(*model, *dataset, step, id, cols);
+    });
+  }
+
+  // For a screenshot: the pictures of the final models, made here before the last frame.
+  void finishModelPictures() {
+    if (pictureJob_.valid()) pictures_ = pictureJob_.get();
+    LiveRun* run = pictureRun();
+    if (!run || !run->model || !run->dataset) return;
+    if (pictures_.runId == run->id && run->model == pictureModel_ &&
+        pictureColumns_ == pictureColumnsShown_)
+      return;
+    pictures_ =
+        makeModelPictures(*run->model, *run->dataset, run->modelStep, run->id, pictureColumns_);
+    pictureColumnsShown_ = pictureColumns_;
+    pictureModel_ = run->model;
+    pictureRunId_ = run->id;
+    pictureEpochs_ = run->curves.epochs.size();
   }
 
   void drawPlots(const LabContext& context) {
     rebuildFigures(context.uiScale);
+    pictureColumns_ = context.uiScale > 1.2f ? 2 : 3;
     updateModelPictures();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float em = ImGui::GetFontSize();
     const float spacing = ImGui::GetStyle().ItemSpacing.y;
     const float leftWidth = std::floor(avail.x * 0.6f);
     const float rightWidth = avail.x - leftWidth - ImGui::GetStyle().ItemSpacing.x;
-    // Left: loss (big), learning rate, gradient norm, all on one step axis.
+    // Left: loss (big), learning rate, gradient norm, all on one step axis. Right: accuracy over
+    // the model pictures. In presentation mode (fonts 1.75×) five figures do not fit legibly:
+    // the gradient norm moves to the right column and the accuracy folds away (the validation
+    // dots stay in the loss figure).
+    const bool presenting = context.uiScale > 1.2f;
     ImGui::BeginGroup();
-    const float lossHeight = std::max(10 * em, 0.5f * avail.y);
-    const float rateHeight = std::max(6 * em, 0.24f * avail.y);
-    const float gradHeight = std::max(6 * em, avail.y - lossHeight - rateHeight - 2 * spacing);
-    plot::PlotFigure("loss", lossFigure_, ImVec2(leftWidth, lossHeight), context.plotStyle);
-    plot::PlotFigure("lr", rateFigure_, ImVec2(leftWidth, rateHeight), context.plotStyle);
-    plot::PlotFigure("grad", gradFigure_, ImVec2(leftWidth, gradHeight), context.plotStyle);
+    if (presenting) {
+      const float lossHeight = std::floor(0.6f * avail.y);
+      plot::PlotFigure("loss", lossFigure_, ImVec2(leftWidth, lossHeight), context.plotStyle);
+      plot::PlotFigure("lr", rateFigure_, ImVec2(leftWidth, avail.y - lossHeight - spacing),
+                       context.plotStyle);
+    } else {
+      const float lossHeight = std::max(10 * em, 0.5f * avail.y);
+      const float rateHeight = std::max(6 * em, 0.24f * avail.y);
+      const float gradHeight = std::max(6 * em, avail.y - lossHeight - rateHeight - 2 * spacing);
+      plot::PlotFigure("loss", lossFigure_, ImVec2(leftWidth, lossHeight), context.plotStyle);
+      plot::PlotFigure("lr", rateFigure_, ImVec2(leftWidth, rateHeight), context.plotStyle);
+      plot::PlotFigure("grad", gradFigure_, ImVec2(leftWidth, gradHeight), context.plotStyle);
+    }
     ImGui::EndGroup();
     ImGui::SameLine();
     ImGui::BeginGroup();
-    const float accHeight = std::max(8 * em, 0.4f * avail.y);
-    plot::PlotFigure("accuracy", accuracyFigure_, ImVec2(rightWidth, accHeight), context.plotStyle);
-    const float rest = avail.y - accHeight - spacing;
     LiveRun* run = pictureRun();
-    if (boundary_ && run && run->dataset && !run->dataset->isImage()) {
-      plot::PlotFigure("boundary", *boundary_, ImVec2(rightWidth, rest), context.plotStyle);
-    } else if (run && run->dataset && run->dataset->isImage()) {
-      const float filtersHeight = std::max(5 * em, 0.3f * rest);
-      plot::PlotFigureGrid("misclassified", misclassified_,
-                           ImVec2(rightWidth, rest - filtersHeight - spacing), context.plotStyle);
-      plot::PlotFigureGrid("filters", filters_, ImVec2(rightWidth, filtersHeight),
-                           context.plotStyle);
+    const bool current = run && pictures_.runId == run->id;
+    const bool images = current && !pictures_.boundary;
+    // Images need the room more than the accuracy curve: two mosaics.
+    const float topHeight = std::floor((presenting ? 0.36f : images ? 0.3f : 0.4f) * avail.y);
+    if (presenting)
+      plot::PlotFigure("grad", gradFigure_, ImVec2(rightWidth, topHeight), context.plotStyle);
+    else
+      plot::PlotFigure("accuracy", accuracyFigure_, ImVec2(rightWidth, std::max(8 * em, topHeight)),
+                       context.plotStyle);
+    const float rest = avail.y - std::max(presenting ? 0 : 8 * em, topHeight) - spacing;
+    if (current && pictures_.boundary) {
+      plot::PlotFigure("boundary", *pictures_.boundary, ImVec2(rightWidth, rest),
+                       context.plotStyle);
+    } else if (images) {
+      const float filtersHeight = std::floor((presenting ? 0.45f : 0.36f) * rest);
+      plot::PlotFigure("misclassified", pictures_.misclassified,
+                       ImVec2(rightWidth, rest - filtersHeight - spacing), context.plotStyle);
+      plot::PlotFigure("filters", pictures_.filters, ImVec2(rightWidth, filtersHeight),
+                       context.plotStyle);
     } else {
       ImGui::Dummy(ImVec2(rightWidth, rest));
     }
@@ -1544,9 +1726,10 @@ private:
   std::uint64_t dataVersion_ = 0;
   std::string figuresKey_;
   plot::Figure lossFigure_, rateFigure_, gradFigure_, accuracyFigure_;
-  std::optional<plot::Figure> boundary_;
-  plot::FigureGrid misclassified_, filters_;
-  std::shared_ptr<const Network> pictureModel_;
+  ModelPictures pictures_;                           // what the right column shows
+  std::future<ModelPictures> pictureJob_;            // the pictures being made (invalid: none)
+  std::shared_ptr<const Network> pictureModel_;      // the model of the last job started
+  int pictureColumns_ = 3, pictureColumnsShown_ = 3; // wanted / in pictures_ (or being made)
   int pictureRunId_ = 0, lastRunId_ = 0;
   size_t pictureEpochs_ = 0;
   std::chrono::steady_clock::time_point pictureTime_{};

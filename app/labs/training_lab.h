@@ -130,10 +130,14 @@ std::string trainingHistoryCsv(const std::vector<const RunCurves*>& runs);
 // predicted class's colour, paler where the softmax is less sure; plus the validation points.
 plot::Figure decisionBoundaryFigure(const Network& network, const Dataset& dataset, int n,
                                     const std::string& title);
-// Up to `count` validation images the network gets wrong, titled "true → predicted".
-plot::FigureGrid misclassifiedGrid(const Network& network, const Dataset& dataset, int count);
-// The first convolution's filters (one panel per filter, channel 0), shared diverging scale.
-plot::FigureGrid firstLayerFilterGrid(const Network& network);
+// Up to `count` of the first 160 validation images the network gets wrong, `cols` per row, each
+// over its true class and "→ predicted": one mosaic heatmap (a grid of panels would spend most of
+// a narrow column on each panel's margins).
+plot::Figure misclassifiedFigure(const Network& network, const Dataset& dataset, int count,
+                                 int cols);
+// The first convolution's filters (channel 0), `cols` per row, one cell of white between them:
+// one diverging heatmap, so one colour scale and one colorbar ("weight") for all of them.
+plot::Figure firstLayerFilterFigure(const Network& network, int cols);
 
 std::unique_ptr<Lab> createTrainingLab();
 
