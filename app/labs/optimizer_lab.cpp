@@ -288,7 +288,7 @@ SurfaceGrid sampleSurface(const Surface& surface, Box2 box, int n, bool logColor
 
 plot::Figure optimizerSurfaceFigure(const OptimizerLabState& state, const Surface& surface,
                                     const OptimizerLabRuns& runs, const SurfaceGrid& grid,
-                                    bool withContours) {
+                                    bool withContours, bool forScreen) {
   plot::Figure fig;
   fig.title = state.title.empty() ? surface.title() : state.title;
   fig.xAxis.label = "x";
@@ -382,14 +382,17 @@ plot::Figure optimizerSurfaceFigure(const OptimizerLabState& state, const Surfac
       const char* why = path.diverged->kind == DivergenceKind::LeftBox    ? "left the box"
                         : path.diverged->kind == DivergenceKind::Infinite ? "overflow"
                                                                           : "NaN";
-      diverged.text = "diverged, step " + std::to_string(path.diverged->step) + " (" + why + ")";
+      const std::string step = std::to_string(path.diverged->step);
+      diverged.text =
+          forScreen ? "diverged, t = " + step : "diverged, step " + step + " (" + why + ")";
       fig.annotations.push_back(diverged);
     }
   }
   plot::Annotation start;
   start.x = state.start.x, start.y = state.start.y;
   start.marker = true;
-  start.text = " start";
+  start.text = forScreen ? "" : " start";
+  if (forScreen) start.flags = plot::AnnotationFlags_NoBackground;
   start.color = plot::Color{0.05f, 0.05f, 0.05f, 1};
   if (box.contains(state.start)) fig.annotations.push_back(start);
   for (const Vec2& m : surface.minima()) {
@@ -1072,11 +1075,40 @@ ImU32 imColor(const plot::Color& c, float alpha = 1.0f) {
   return IM_COL32(int(c.r * 255), int(c.g * 255), int(c.b * 255), int(c.a * alpha * 255));
 }
 
+bool overlaps(const plot::Rect& a, const plot::Rect& b) {
+  return a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom();
+}
+
+// What a label on the surface must not cover, in screen pixels: points along the paths, rings,
+// arrows, and the labels already placed.
+struct LabelObstacles {
+  std::vector<ImVec2> points;
+  std::vector<plot::Rect> labels;
+
+  // Points every ~3 px from a to b, so a long straight step still blocks the labels it crosses.
+  void addSegment(ImVec2 a, ImVec2 b) {
+    const int n = std::clamp(int(std::hypot(b.x - a.x, b.y - a.y) / 3.0f), 1, 200);
+    for (int k = 0; k <= n; ++k) {
+      const float t = float(k) / float(n);
+      points.emplace_back(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+    }
+  }
+  bool hits(const plot::Rect& r) const {
+    for (const plot::Rect& l : labels)
+      if (overlaps(r, l)) return true;
+    for (const ImVec2& p : points)
+      if (r.contains({p.x, p.y})) return true;
+    return false;
+  }
+};
+
 // An arrow from `from` to `to` (screen pixels) with a head, outlined so it reads on any colour.
-// The label sits beyond the head, pushed sideways by `side` × 0.8 em so two arrows pointing the
-// same way keep their labels apart.
+// The label sits beyond the head, pushed sideways (`side` = +1 / −1: to one side or the other;
+// 0: straight ahead) past its own half-width, so two arrows pointing the same way keep their
+// labels apart; it stays inside `bounds` and off the labels in `obstacles` (and off the paths when
+// it can), and is added to them.
 void drawArrow(ImDrawList* list, ImVec2 from, ImVec2 to, ImU32 color, float thickness,
-               const char* label, float side) {
+               const char* label, float side, const plot::Rect& bounds, LabelObstacles& obstacles) {
   const float dx = to.x - from.x, dy = to.y - from.y, length = std::hypot(dx, dy);
   if (length < 1.0f) return;
   const float ux = dx / length, uy = dy / length, head = std::min(length * 0.5f, 4.0f * thickness);
@@ -1089,14 +1121,38 @@ void drawArrow(ImDrawList* list, ImVec2 from, ImVec2 to, ImU32 color, float thic
   list->AddLine(from, neck, color, thickness);
   list->AddTriangleFilled(to, ImVec2(left.x + ux, left.y + uy), ImVec2(right.x + ux, right.y + uy),
                           color);
-  if (label && *label) {
-    const float em = ImGui::GetFontSize();
-    const ImVec2 size = ImGui::CalcTextSize(label);
-    const ImVec2 at(to.x + ux * 0.6f * em - uy * side * 1.3f * em - size.x / 2,
-                    to.y + uy * 0.6f * em + ux * side * 1.3f * em - size.y / 2);
-    list->AddText(ImVec2(at.x + 1, at.y + 1), dark, label);
-    list->AddText(at, color, label);
-  }
+  obstacles.addSegment(from, to);
+  if (!label || !*label) return;
+  const float em = ImGui::GetFontSize();
+  const ImVec2 size = ImGui::CalcTextSize(label);
+  // Half the label's extent along the arrow and across it: the centre goes that far (+ a gap)
+  // beyond the head and to the side, so the text clears the shaft and the head.
+  const float nx = -uy, ny = ux;
+  const float along = std::abs(ux) * size.x / 2 + std::abs(uy) * size.y / 2 + 0.2f * em;
+  const float across = std::abs(nx) * size.x / 2 + std::abs(ny) * size.y / 2 + 0.3f * em;
+  // Places further out to its side, then on the other side; the first that covers no label and
+  // no path, else the first that covers no label, else the nearest.
+  auto place = [&](float multiple) {
+    const float sideways = (side == 0 ? 1.0f : side) * across * multiple;
+    const float cx = to.x + ux * along + nx * sideways, cy = to.y + uy * along + ny * sideways;
+    return plot::Rect{std::clamp(cx - size.x / 2, bounds.x + 2, bounds.right() - size.x - 2),
+                      std::clamp(cy - size.y / 2, bounds.y + 2, bounds.bottom() - size.y - 2),
+                      size.x, size.y};
+  };
+  const float multiples[] = {1, 2, 3, -1, -2, -3};
+  const float centred[] = {0, 1, -1, 2, -2, 3};
+  plot::Rect box = place(side == 0 ? 0.0f : 1.0f);
+  bool found = false;
+  for (int pass = 0; pass < 2 && !found; ++pass)
+    for (int k = 0; k < 6 && !found; ++k) {
+      const plot::Rect candidate = place(side == 0 ? centred[k] : multiples[k]);
+      bool free = true;
+      for (const plot::Rect& l : obstacles.labels) free = free && !overlaps(candidate, l);
+      if (free && (pass == 1 || !obstacles.hits(candidate))) box = candidate, found = true;
+    }
+  list->AddText(ImVec2(box.x + 1, box.y + 1), dark, label);
+  list->AddText(ImVec2(box.x, box.y), color, label);
+  obstacles.labels.push_back(box);
 }
 
 struct PresetFile {
@@ -1117,13 +1173,28 @@ public:
     ImGui::SameLine();
     ImGui::BeginChild("views");
     drawToolbar();
+    // The surface is square (equalAspect), so a short wide view wastes its sides while the plots
+    // below get squeezed (presentation mode at 1280 × 800: fonts × 1.5, ~600 px left). When the
+    // view is wide enough the panels go beside the surface, full height; else below it, never
+    // shorter than 12 em (or half the height) so two log-scale plots keep their titles, ticks and
+    // axis labels.
     const ImVec2 available = ImGui::GetContentRegionAvail();
-    const float mainHeight = std::max(12 * em, (context.presentation ? 0.7f : 0.62f) * available.y);
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float surfaceWidth = std::min(available.y + 2 * em, 0.55f * available.x);
+    const bool besides =
+        available.x >= 1.25f * available.y && available.x - surfaceWidth - spacing >= 12 * em;
+    const float panelHeight = std::min(std::max(12 * em, 0.38f * available.y), 0.5f * available.y);
+    const ImVec2 surfaceSize =
+        besides ? ImVec2(surfaceWidth, available.y)
+                : ImVec2(available.x, std::max(8 * em, available.y - panelHeight));
     if (state_.view3d)
-      draw3d(context, ImVec2(available.x, mainHeight));
+      draw3d(context, surfaceSize);
     else
-      draw2d(context, ImVec2(available.x, mainHeight));
+      draw2d(context, surfaceSize);
+    if (besides) ImGui::SameLine();
+    ImGui::BeginChild("panels");
     drawBottomPanels(context);
+    ImGui::EndChild();
     ImGui::EndChild();
   }
 
@@ -1507,7 +1578,13 @@ private:
     const float em = ImGui::GetFontSize();
     logSlider("##speed", state_.speed, 1.0, 2000.0, "%.0f steps/s", 7 * em);
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(std::max(6 * em, ImGui::GetContentRegionAvail().x - 9 * em));
+    // What the 2-D / 3-D radio buttons after it take, so the scrubber keeps the rest.
+    const ImGuiStyle& style = ImGui::GetStyle();
+    auto radioWidth = [&](const char* label) {
+      return ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+    };
+    const float radios = radioWidth("2-D") + radioWidth("3-D") + 2 * style.ItemSpacing.x;
+    ImGui::SetNextItemWidth(std::max(6 * em, ImGui::GetContentRegionAvail().x - radios));
     int shown = state_.step < 0 ? maxTaken_ : state_.step;
     const std::string scrub = "step %d of " + std::to_string(maxTaken_);
     if (ImGui::SliderInt("##scrubber", &shown, 0, std::max(1, maxTaken_), scrub.c_str())) {
@@ -1542,7 +1619,7 @@ private:
       // with the same colour range, so the layout reserves the colorbar and draws it.
       SurfaceGrid standIn = grid_;
       if (gpuOk) standIn.n = 2, standIn.values.assign(4, float(grid_.fmin));
-      figure_ = optimizerSurfaceFigure(state_, *surface_, runs_, standIn, !gpuOk);
+      figure_ = optimizerSurfaceFigure(state_, *surface_, runs_, standIn, !gpuOk, true);
       figureKey_ = displayKey_;
     }
     const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -1580,7 +1657,11 @@ private:
     ShaderHeatmapCanvas canvas(inner, list, texture, plot::Rect{x0, y0, x1 - x0, y1 - y0});
     list->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
     const plot::FigureLayout drawn = plot::drawFigure(figure_, canvas, area, context.plotStyle);
-    if (state_.arrows) drawArrows(list, drawn);
+    if (drawn.error.empty()) {
+      LabelObstacles obstacles = pathObstacles(drawn, context.plotStyle.scale);
+      drawStartLabel(list, drawn, obstacles, context.plotStyle);
+      if (state_.arrows) drawArrows(list, drawn, obstacles);
+    }
     list->PopClipRect();
     if (ImGui::GetFrameCount() % 120 == 0) fallbackTextures_.collect(ImGui::GetFrameCount());
     handleSurfaceMouse(drawn, hovered);
@@ -1620,9 +1701,75 @@ private:
                         surface_->value({x, y}));
   }
 
+  // The shown paths (every drawn segment), their current points and the minima, in pixels.
+  // plotScale: PlotStyle::scale, which sizes the rings (5 px × scale, plot/draw_figure.cpp).
+  LabelObstacles pathObstacles(const plot::FigureLayout& layout, float plotScale) const {
+    LabelObstacles obstacles;
+    auto toScreen = [&](Vec2 p) { return ImVec2(layout.x.toCanvas(p.x), layout.y.toCanvas(p.y)); };
+    const float ring = 7.0f * plotScale;
+    auto addRing = [&](ImVec2 c) {
+      for (float dx : {-ring, 0.0f, ring})
+        for (float dy : {-ring, 0.0f, ring}) obstacles.points.emplace_back(c.x + dx, c.y + dy);
+    };
+    for (size_t i = 0; i < state_.optimizers.size() && i < runs_.runs.size(); ++i) {
+      const Trajectory& path = runs_.runs[i].path;
+      if (!state_.optimizers[i].shown || path.points.empty()) continue;
+      const int n = shownSteps(state_, path);
+      for (int t = 1; t <= n; ++t) {
+        Vec2 a = path.points[size_t(t - 1)], b = path.points[size_t(t)];
+        if (clipSegment(a, b, grid_.box)) obstacles.addSegment(toScreen(a), toScreen(b));
+      }
+      if (grid_.box.contains(path.points[size_t(n)])) addRing(toScreen(path.points[size_t(n)]));
+    }
+    for (const Vec2& m : surface_->minima())
+      if (grid_.box.contains(m)) addRing(toScreen(m));
+    return obstacles;
+  }
+
+  // "start" beside the start ring, at the first free corner (above right, above left, below
+  // right, below left, then right, left, above, below), inside the plot box or overlapping its
+  // frame by at most a quarter of the text's height (a start near the top edge); left out when
+  // every place is taken: the black ring alone still marks the start. Placed before the arrows,
+  // whose labels then keep clear of it.
+  void drawStartLabel(ImDrawList* list, const plot::FigureLayout& layout, LabelObstacles& obstacles,
+                      const plot::PlotStyle& style) const {
+    if (!grid_.box.contains(state_.start)) return;
+    const ImVec2 c(layout.x.toCanvas(state_.start.x), layout.y.toCanvas(state_.start.y));
+    const float size = style.annotationSize * style.scale;
+    const char* text = "start";
+    const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(size, FLT_MAX, 0.0f, text);
+    // Diagonal places clear the ring (radius 5 px × scale) at its 45° point; straight ones
+    // clear it fully.
+    const float ring = 5.0f * style.scale, diagonal = 0.75f * ring + 1, off = ring + 2;
+    const float pad = 2.0f * style.scale;
+    const float w = ts.x + 2 * pad, h = ts.y, slack = 0.25f * h;
+    const float middleX = c.x - w / 2, middleY = c.y - h / 2;
+    const ImVec2 candidates[] = {{c.x + diagonal, c.y - diagonal - h},
+                                 {c.x - diagonal - w, c.y - diagonal - h},
+                                 {c.x + diagonal, c.y + diagonal},
+                                 {c.x - diagonal - w, c.y + diagonal},
+                                 {c.x + off, middleY},
+                                 {c.x - off - w, middleY},
+                                 {middleX, c.y - off - h},
+                                 {middleX, c.y + off}};
+    for (const ImVec2& at : candidates) {
+      const plot::Rect box{at.x, at.y, w, h};
+      if (box.x < layout.plot.x || box.right() > layout.plot.right() ||
+          box.y < layout.plot.y - slack || box.bottom() > layout.plot.bottom() + slack ||
+          obstacles.hits(box))
+        continue;
+      list->AddRectFilled(ImVec2(box.x, box.y), ImVec2(box.right(), box.bottom()),
+                          IM_COL32(255, 255, 255, 178));
+      list->AddText(ImGui::GetFont(), size, ImVec2(box.x + pad, box.y), IM_COL32(13, 13, 13, 255),
+                    text);
+      obstacles.labels.push_back(box);
+      return;
+    }
+  }
+
   // −∇f and −m (directions, one length) and the actual step (to scale) where the inspected
   // optimizer is now.
-  void drawArrows(ImDrawList* list, const plot::FigureLayout& layout) {
+  void drawArrows(ImDrawList* list, const plot::FigureLayout& layout, LabelObstacles& obstacles) {
     if (!layout.error.empty() || state_.inspect >= int(runs_.runs.size())) return;
     const OptimizerSlot& slot = state_.optimizers[size_t(state_.inspect)];
     const Trajectory& path = runs_.runs[size_t(state_.inspect)].path;
@@ -1644,12 +1791,12 @@ private:
     };
     const float thick = 2.0f * ImGui::GetFontSize() / 13.0f;
     drawArrow(list, o, direction(-1.0 * s.gradient), IM_COL32(255, 255, 255, 255), thick, "−∇f",
-              1.0f);
+              1.0f, layout.plot, obstacles);
     Result<std::unique_ptr<Optimizer>> optimizer =
         makeOptimizer(slot.kind, effectiveConfig(state_, slot));
     if (optimizer && (*optimizer)->fields().m)
-      drawArrow(list, o, direction(-1.0 * s.mHat), IM_COL32(255, 170, 220, 255), thick, "−m̂",
-                -1.0f);
+      drawArrow(list, o, direction(-1.0 * s.mHat), IM_COL32(255, 170, 220, 255), thick, "−m̂", -1.0f,
+                layout.plot, obstacles);
     // The step to scale, but never longer than the plot (a diverging step may be 1e6 long).
     ImVec2 to(o.x + float(s.step.x) * sx, o.y + float(s.step.y) * sy);
     const float stepLength = std::hypot(to.x - o.x, to.y - o.y),
@@ -1658,7 +1805,8 @@ private:
       to = o;
     else if (stepLength > cap)
       to = ImVec2(o.x + (to.x - o.x) * cap / stepLength, o.y + (to.y - o.y) * cap / stepLength);
-    drawArrow(list, o, to, imColor(plot::seriesColor(state_.inspect)), thick * 1.3f, "step", 0.0f);
+    drawArrow(list, o, to, imColor(plot::seriesColor(state_.inspect)), thick * 1.3f, "step", 0.0f,
+              layout.plot, obstacles);
     list->PopClipRect();
   }
 
@@ -1724,13 +1872,16 @@ private:
                                            2.0f * context.plotStyle.scale * scale.x);
     list->AddImage(ImTextureID(intptr_t(texture)), origin,
                    ImVec2(origin.x + size.x, origin.y + size.y), ImVec2(0, 1), ImVec2(1, 0));
-    // Title and legend as text over the image.
+    // Title, how to move the camera and the legend as text over the image, kept inside it (the
+    // panels may sit just right of it).
     const float em = ImGui::GetFontSize();
-    const std::string title = (state_.title.empty() ? surface_->title() : state_.title) +
-                              " — 3-D (drag to orbit, wheel to zoom)";
+    list->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
+    const std::string title = state_.title.empty() ? surface_->title() : state_.title;
     list->AddText(ImVec2(origin.x + 0.5f * em, origin.y + 0.3f * em), IM_COL32(30, 30, 30, 255),
                   title.c_str());
-    float y = origin.y + 1.6f * em;
+    list->AddText(ImVec2(origin.x + 0.5f * em, origin.y + 1.5f * em), IM_COL32(90, 90, 90, 255),
+                  "3-D: drag to orbit, wheel to zoom");
+    float y = origin.y + 2.8f * em;
     for (size_t i = 0; i < state_.optimizers.size(); ++i) {
       if (!state_.optimizers[i].shown) continue;
       list->AddRectFilled(ImVec2(origin.x + 0.5f * em, y + 0.25f * em),
@@ -1740,6 +1891,7 @@ private:
                     slotLabel(state_, state_.optimizers[i]).c_str());
       y += 1.2f * em;
     }
+    list->PopClipRect();
   }
 
   // ---- below: loss, inspector, rate map ----
@@ -1748,22 +1900,26 @@ private:
     if (!ImGui::BeginTabBar("##panels")) return;
     const bool force = panelFromScene_;
     panelFromScene_ = false;
-    auto tab = [&](const char* label, const char* id) {
+    // Short names in the narrow column beside the surface; "###id" keeps the selected tab when
+    // the layout switches.
+    const bool narrow = ImGui::GetContentRegionAvail().x < 30 * ImGui::GetFontSize();
+    auto tab = [&](const char* label, const char* shortLabel, const char* id) {
       const ImGuiTabItemFlags flags =
           force && state_.panel == id ? ImGuiTabItemFlags_SetSelected : 0;
-      const bool open = ImGui::BeginTabItem(label, nullptr, flags);
+      const std::string name = std::string(narrow ? shortLabel : label) + "###" + id;
+      const bool open = ImGui::BeginTabItem(name.c_str(), nullptr, flags);
       if (open && !force) state_.panel = id;
       return open;
     };
-    if (tab("Loss and distance", "loss")) {
+    if (tab("Loss and distance", "Loss", "loss")) {
       drawLossPanel(context);
       ImGui::EndTabItem();
     }
-    if (tab("Inspector: m, v, m̂, v̂", "inspector")) {
+    if (tab("Inspector: m, v, m̂, v̂", "Inspector", "inspector")) {
       drawInspector(context);
       ImGui::EndTabItem();
     }
-    if (tab("Momentum rate map", "rate")) {
+    if (tab("Momentum rate map", "Rate map", "rate")) {
       drawRateMap(context);
       ImGui::EndTabItem();
     }
@@ -1771,28 +1927,48 @@ private:
   }
 
   void drawLossPanel(const LabContext& context) {
-    if (lossKey_ != displayKey_) {
+    const ImVec2 available = ImGui::GetContentRegionAvail();
+    // Beside each other below the surface; one above the other in a column beside it, where a
+    // plot is short and narrow: there the y labels drop "(log scale)" (the ticks say it), else
+    // the rotated label runs past the plot into the title, and the long title gets shorter.
+    const bool stacked = isTall(available);
+    const std::string key = displayKey_ + (stacked ? "/stacked" : "/wide");
+    if (lossKey_ != key) {
       ProfileScope profile(ProfileStage::Compute);
       lossFigure_ =
           optimizerLossFigure(state_, runs_, grid_.fmin - 0.5 * (grid_.fmax - grid_.fmin));
       distanceFigure_ = optimizerDistanceFigure(state_, runs_);
-      lossKey_ = displayKey_;
+      if (stacked) {
+        for (plot::Figure* figure : {&lossFigure_, &distanceFigure_}) {
+          std::string& label = figure->yAxis.label;
+          const size_t at = label.find(" (log scale)");
+          if (at != std::string::npos) label.erase(at, std::string(" (log scale)").size());
+        }
+        distanceFigure_.title = "Distance to nearest minimum";
+      }
+      lossKey_ = key;
     }
-    const ImVec2 available = ImGui::GetContentRegionAvail();
     const bool minima = !surface_->minima().empty();
-    const float width =
-        minima ? available.x * 0.5f - ImGui::GetStyle().ItemSpacing.x / 2 : available.x;
-    plot::PlotFigure("loss", lossFigure_, ImVec2(width, available.y), context.plotStyle);
+    const ImVec2 spacing = ImGui::GetStyle().ItemSpacing;
+    ImVec2 size = available;
+    if (minima && stacked) size.y = 0.5f * (available.y - spacing.y);
+    if (minima && !stacked) size.x = 0.5f * (available.x - spacing.x);
+    plot::PlotFigure("loss", lossFigure_, size, context.plotStyle);
     if (minima) {
-      ImGui::SameLine();
-      plot::PlotFigure("distance", distanceFigure_, ImVec2(width, available.y), context.plotStyle);
+      if (!stacked) ImGui::SameLine();
+      plot::PlotFigure("distance", distanceFigure_, size, context.plotStyle);
     }
   }
 
+  // A panel region taller than wide (the column beside the surface) stacks its parts.
+  static bool isTall(ImVec2 available) { return available.y > 1.1f * available.x; }
+
   void drawInspector(const LabContext& context) {
     const float em = ImGui::GetFontSize();
-    ImGui::BeginChild("inspectortable",
-                      ImVec2(std::min(26 * em, 0.5f * ImGui::GetContentRegionAvail().x), 0));
+    const ImVec2 available = ImGui::GetContentRegionAvail();
+    const bool stacked = isTall(available);
+    ImGui::BeginChild("inspectortable", stacked ? ImVec2(0, 0.55f * available.y)
+                                                : ImVec2(std::min(26 * em, 0.5f * available.x), 0));
     std::vector<std::string> names;
     for (const OptimizerSlot& slot : state_.optimizers) names.push_back(slotLabel(state_, slot));
     ImGui::SetNextItemWidth(-1);
@@ -1843,7 +2019,7 @@ private:
     }
     ImGui::Text("η_t = %.5g (schedule %s)", s.lr, slot.schedule.c_str());
     ImGui::EndChild();
-    ImGui::SameLine();
+    if (!stacked) ImGui::SameLine();
     if (inspectorKey_ != displayKey_) {
       inspectorFigure_ = biasCorrectionFigure(path, slot);
       inspectorKey_ = displayKey_;
@@ -1903,21 +2079,29 @@ private:
     const MomentumForm form = momentum ? momentum->config.momentumForm : MomentumForm::HeavyBall;
     const OptimizerConfig current =
         momentum ? effectiveConfig(state_, *momentum) : OptimizerConfig{};
+    const float em = ImGui::GetFontSize();
+    const ImVec2 available = ImGui::GetContentRegionAvail();
+    const bool stacked = isTall(available);
     const std::string key =
         formatNumber(state_.params.conditionNumber) + (form == MomentumForm::Ema ? "e" : "h") +
-        (momentum ? formatNumber(current.lr) + "," + formatNumber(current.beta) : "-");
+        (momentum ? formatNumber(current.lr) + "," + formatNumber(current.beta) : "-") +
+        (stacked ? "/stacked" : "/wide");
     if (key != rateKey_) {
       rateFigure_ =
           momentumRateFigure(momentumRateMap(state_.params.conditionNumber, form, 160, 220),
                              state_.params.conditionNumber, form, momentum ? &current : nullptr);
+      if (stacked) { // a narrow column: a title and colorbar label that fit it
+        rateFigure_.title = std::string(form == MomentumForm::Ema ? "EMA" : "Heavy-ball") +
+                            " momentum, κ = " + formatNumber(state_.params.conditionNumber);
+        if (rateFigure_.heatmap) rateFigure_.heatmap->colorbarLabel = "ρ per step";
+      }
       rateKey_ = key;
     }
-    const float em = ImGui::GetFontSize();
-    const ImVec2 available = ImGui::GetContentRegionAvail();
     plot::PlotFigure("ratemap", rateFigure_,
-                     ImVec2(available.x - std::min(18 * em, 0.3f * available.x), 0),
+                     stacked ? ImVec2(0, available.y - std::min(9 * em, 0.4f * available.y))
+                             : ImVec2(available.x - std::min(18 * em, 0.3f * available.x), 0),
                      context.plotStyle);
-    ImGui::SameLine();
+    if (!stacked) ImGui::SameLine();
     ImGui::BeginChild("rateinfo");
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted("ρ = spectral radius of the 2 × 2 iteration matrix of (θ, m) along each "

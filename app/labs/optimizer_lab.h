@@ -118,10 +118,13 @@ struct SurfaceGrid {
 SurfaceGrid sampleSurface(const Surface& surface, Box2 box, int n, bool logColor);
 
 // The lab's main figure: heatmap (+ contours when withContours) of `grid`, every shown path up to
-// the scrubber's step, the start point, the known minima and where a path diverged.
+// the scrubber's step, the start point, the known minima and where a path diverged. forScreen:
+// the start point is a bare ring (the lab places "start" itself, in pixels, where it hits no
+// path, ring or arrow label) and a divergence mark names only the step (the reason is in the
+// controls), so it fits a small plot with presentation-size text.
 plot::Figure optimizerSurfaceFigure(const OptimizerLabState& state, const Surface& surface,
                                     const OptimizerLabRuns& runs, const SurfaceGrid& grid,
-                                    bool withContours);
+                                    bool withContours, bool forScreen = false);
 // Loss versus step for every path (log y when every loss is positive). When some loss is negative
 // and below lossFloor (a path escaping down a saddle), the y axis stops at lossFloor.
 plot::Figure optimizerLossFigure(const OptimizerLabState& state, const OptimizerLabRuns& runs,

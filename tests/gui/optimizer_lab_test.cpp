@@ -40,6 +40,10 @@ int countNear(const Png& png, Rgb c, int x0, int y0, int x1, int y1, int toleran
 
 // The views sit right of the controls column and above the tabs: x ≥ 590, 90 ≤ y < 510 at 1280×800.
 constexpr int kViewX0 = 590, kViewY0 = 90, kViewX1 = 1280, kViewY1 = 510;
+// In presentation mode (no lab list, fonts × 1.5) the window is wide for its height, so the loss
+// plots go beside the surface: the surface figure (title, plot, colorbar, legend below) spans
+// 420 ≤ x < 900 and the full height above the status bar, y < 740.
+constexpr int kPresentationX0 = 420, kPresentationX1 = 900, kPresentationY1 = 740;
 
 Png screenshot(const std::vector<std::string>& extra, const std::string& scene, TempDir& dir,
                const std::string& name, RunResult* out = nullptr) {
@@ -54,10 +58,10 @@ Png screenshot(const std::vector<std::string>& extra, const std::string& scene, 
 }
 
 // The colorbar: the rightmost column of the view that holds both ends of viridis.
-int findColorbarColumn(const Png& png) {
-  for (int x = kViewX1 - 1; x >= kViewX0; --x) {
+int findColorbarColumn(const Png& png, int x0 = kViewX0, int x1 = kViewX1, int y1 = kViewY1) {
+  for (int x = x1 - 1; x >= x0; --x) {
     bool top = false, bottom = false;
-    for (int y = kViewY0; y < kViewY1; ++y) {
+    for (int y = kViewY0; y < y1; ++y) {
       top = top || near(png.at(x, y), kViridisTop, 20);
       bottom = bottom || near(png.at(x, y), kViridisBottom, 20);
     }
@@ -114,12 +118,15 @@ TEST(OptimizerLabWindow, EveryPresetRendersItsPathsNormallyAndInPresentationMode
           presentation ? std::vector<std::string>{"--presentation"} : std::vector<std::string>{},
           kSourceDir + "/assets/scenes/optimizers_" + preset + ".json", dir, "p.png");
       ASSERT_TRUE(png.ok());
-      EXPECT_GT(findColorbarColumn(png), 0) << "no viridis colorbar";
-      // The first two optimizers' colours on the surface (presentation mode hides the lab list,
-      // so the view spans more of the window: look at everything right of x = 300).
+      // The surface figure's region: above the tabs, or (presentation) left of the loss plots.
+      const int x0 = presentation ? kPresentationX0 : kViewX0;
+      const int x1 = presentation ? kPresentationX1 : kViewX1;
+      const int y1 = presentation ? kPresentationY1 : 560;
+      EXPECT_GT(findColorbarColumn(png, x0, x1, y1), 0) << "no viridis colorbar";
+      // The first two optimizers' colours in the surface figure (paths, rings, legend swatches;
+      // in "Adam ≈ AdaGrad" the second path covers the first).
       for (int i = 0; i < 2; ++i)
-        EXPECT_GT(countNear(png, kSeries[i], presentation ? 300 : kViewX0, kViewY0, 1280, 560), 40)
-            << "path " << i;
+        EXPECT_GT(countNear(png, kSeries[i], x0, kViewY0, x1, y1), 40) << "path " << i;
     }
   }
 }
