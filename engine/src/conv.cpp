@@ -260,12 +260,21 @@ Result<Tensor> conv(const Tensor& input, const Tensor& weight, const Tensor& bia
   if (!geometry) return geometry.error();
   if (Status s = checkBias(bias, geometry->outChannels); !s) return s.error();
   const ConvGeometry& g = *geometry;
-  std::vector<float> padded;
-  const float* x = paddedInput(input, g, options.paddingMode, padded);
   const Tensor w = options.trueConvolution ? flippedKernels(weight) : weight;
   Tensor y(g.outputShape());
-  detail::convForwardKernel(x, w.data(), bias.empty() ? nullptr : bias.data(), y.data(),
-                            detail::toConv3(g), options.algorithm);
+  const Conv3 c = detail::toConv3(g);
+  if (detail::direct3x3Applies(c, options.algorithm)) {
+    // Memory-bound: reading the unpadded input directly saves writing and re-reading a copy.
+    const std::array<PadMap, 3> maps = padMaps(g, options.paddingMode);
+    const std::array<Index, 3> size = size3(g.inputSize);
+    detail::convForwardDirect3x3(input.data(), w.data(), bias.empty() ? nullptr : bias.data(),
+                                 y.data(), c, size[1], size[2], maps[1], maps[2]);
+    return y;
+  }
+  std::vector<float> padded;
+  const float* x = paddedInput(input, g, options.paddingMode, padded);
+  detail::convForwardKernel(x, w.data(), bias.empty() ? nullptr : bias.data(), y.data(), c,
+                            options.algorithm);
   return y;
 }
 

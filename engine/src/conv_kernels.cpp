@@ -240,12 +240,14 @@ void forwardPackedGemm(const float* xPadded, const float* weight, const float* b
   // masked out on store); int32 is enough within one channel.
   std::vector<int32_t, Eigen::aligned_allocator<int32_t>> positionOffset(
       static_cast<size_t>(panels * kNr));
-  for (Index p = 0; p < panels * kNr; ++p) {
-    const Index q = std::min(p, P - 1);
-    const Index od = q / (c.out[1] * c.out[2]), oh = (q / c.out[2]) % c.out[1], ow = q % c.out[2];
-    positionOffset[static_cast<size_t>(p)] =
-        static_cast<int32_t>(((od * c.stride[0]) * pH + oh * c.stride[1]) * rowStride + ow);
-  }
+  for (Index od = 0, p = 0; od < c.out[0]; ++od) // counters, not divisions: P can be large
+    for (Index oh = 0; oh < c.out[1]; ++oh) {
+      const Index rowStart = ((od * c.stride[0]) * pH + oh * c.stride[1]) * rowStride;
+      for (Index ow = 0; ow < c.out[2]; ++ow, ++p)
+        positionOffset[static_cast<size_t>(p)] = static_cast<int32_t>(rowStart + ow);
+    }
+  for (Index p = P; p < panels * kNr; ++p)
+    positionOffset[static_cast<size_t>(p)] = positionOffset[static_cast<size_t>(P - 1)];
   // A panel is at most two contiguous runs when output rows are at least kNr - 1 wide: lanes
   // [0, split) from o[0], lanes [split, kNr) from o[split]. split = kNr: one run; 0: gather.
   std::vector<Index> split(static_cast<size_t>(panels));
@@ -260,7 +262,8 @@ void forwardPackedGemm(const float* xPadded, const float* weight, const float* b
 
   // Runs of panels per task: enough tasks for dynamic balance over the threads.
   const Index threads = omp_get_max_threads();
-  const Index panelsPerTask = std::clamp<Index>(panels * c.batch * c.groups / (8 * threads), 1, 16);
+  const Index panelsPerTask =
+      std::clamp<Index>(panels * c.batch * c.groups / (32 * threads), 1, 16);
   const Index runs = (panels + panelsPerTask - 1) / panelsPerTask;
   const Index tasks = c.batch * c.groups * runs;
 
@@ -508,6 +511,50 @@ void forwardWinograd(const float* xPadded, const float* weight, const float* bia
 }
 #endif
 
+// One output row of the 2-D 3×3 filter with unit stride and dilation:
+// y[o] = b + Σ_{i,j<3} w[i, j] · x_i[o + j] for o < count, x_0..x_2 the three input rows.
+inline void fused3x3Row(const float* __restrict x0, const float* __restrict x1,
+                        const float* __restrict x2, const float* w, float b, float* __restrict yRow,
+                        Index count) {
+  const float w00 = w[0], w01 = w[1], w02 = w[2], w10 = w[3], w11 = w[4], w12 = w[5], w20 = w[6],
+              w21 = w[7], w22 = w[8];
+  Index o = 0;
+#ifdef __AVX512F__
+  // 16 outputs per step, nine unaligned loads and nine FMAs; the tail masked.
+  const __m512 v00 = _mm512_set1_ps(w00), v01 = _mm512_set1_ps(w01), v02 = _mm512_set1_ps(w02),
+               v10 = _mm512_set1_ps(w10), v11 = _mm512_set1_ps(w11), v12 = _mm512_set1_ps(w12),
+               v20 = _mm512_set1_ps(w20), v21 = _mm512_set1_ps(w21), v22 = _mm512_set1_ps(w22),
+               vb = _mm512_set1_ps(b);
+  auto nineTaps = [&](__mmask16 m, Index at) {
+    __m512 acc = _mm512_fmadd_ps(v00, _mm512_maskz_loadu_ps(m, x0 + at), vb);
+    acc = _mm512_fmadd_ps(v01, _mm512_maskz_loadu_ps(m, x0 + at + 1), acc);
+    acc = _mm512_fmadd_ps(v02, _mm512_maskz_loadu_ps(m, x0 + at + 2), acc);
+    acc = _mm512_fmadd_ps(v10, _mm512_maskz_loadu_ps(m, x1 + at), acc);
+    acc = _mm512_fmadd_ps(v11, _mm512_maskz_loadu_ps(m, x1 + at + 1), acc);
+    acc = _mm512_fmadd_ps(v12, _mm512_maskz_loadu_ps(m, x1 + at + 2), acc);
+    acc = _mm512_fmadd_ps(v20, _mm512_maskz_loadu_ps(m, x2 + at), acc);
+    acc = _mm512_fmadd_ps(v21, _mm512_maskz_loadu_ps(m, x2 + at + 1), acc);
+    acc = _mm512_fmadd_ps(v22, _mm512_maskz_loadu_ps(m, x2 + at + 2), acc);
+    _mm512_mask_storeu_ps(yRow + at, m, acc);
+  };
+  for (; o + 16 <= count; o += 16) nineTaps(0xFFFF, o);
+  if (o < count) nineTaps(static_cast<__mmask16>((1u << (count - o)) - 1), o);
+  o = count;
+#endif
+  for (; o < count; ++o)
+    yRow[o] = b + w00 * x0[o] + w01 * x0[o + 1] + w02 * x0[o + 2] + w10 * x1[o] + w11 * x1[o + 1] +
+              w12 * x1[o + 2] + w20 * x2[o] + w21 * x2[o + 1] + w22 * x2[o + 2];
+}
+
+// Blocks of output rows per plane for the direct loops: ~64 KB of output per block, few enough to
+// keep scheduling cheap, at least 4 blocks per thread.
+Index directBlocksPerPlane(Index planes, Index rowsPerPlane, Index ow) {
+  const Index threads = omp_get_max_threads();
+  Index blocks = std::max<Index>(1, rowsPerPlane * ow / (1 << 14));
+  blocks = std::max(blocks, (4 * threads + planes - 1) / planes);
+  return std::min(blocks, rowsPerPlane);
+}
+
 // Direct loop for short reductions (one input channel per group, small kernel): each output row
 // accumulates k taps of contiguous input rows, which the compiler vectorizes when the stride along
 // W is 1; no column buffer, no GEMM packing. Parallel over blocks of output rows: a block stays in
@@ -520,17 +567,14 @@ void forwardDirect(const float* xPadded, const float* weight, const float* bias,
   const Index k = c.kernelVolume();
   const Index planes = c.batch * c.outChannels;
   const Index sw = c.stride[2], dw = c.dilation[2];
-  // Blocks of ~64 KB of output rows: few enough to keep scheduling cheap, at least 4 per thread.
-  const Index threads = omp_get_max_threads();
-  Index blocksPerPlane = std::max<Index>(1, rowsPerPlane * ow / (1 << 14));
-  blocksPerPlane = std::max(blocksPerPlane, (4 * threads + planes - 1) / planes);
-  blocksPerPlane = std::min(blocksPerPlane, rowsPerPlane);
+  Index blocksPerPlane = directBlocksPerPlane(planes, rowsPerPlane, ow);
   const Index rowsPerBlock = (rowsPerPlane + blocksPerPlane - 1) / blocksPerPlane;
   blocksPerPlane = (rowsPerPlane + rowsPerBlock - 1) / rowsPerBlock;
   // The 2-D 3×3 filter on one input channel with unit stride and dilation (edge filters,
   // depthwise): all nine taps in one pass, one store per output instead of three.
   const bool fused3x3 = c.inPerGroup() == 1 && c.kernel[0] == 1 && c.kernel[1] == 3 &&
-                        c.kernel[2] == 3 && sw == 1 && dw == 1 && c.dilation[1] == 1;
+                        c.kernel[2] == 3 && sw == 1 && dw == 1 && c.dilation[1] == 1 &&
+                        c.stride[1] == 1;
 #pragma omp parallel for schedule(static)
   for (Index task = 0; task < planes * blocksPerPlane; ++task) {
     const Index plane = task / blocksPerPlane;
@@ -543,42 +587,9 @@ void forwardDirect(const float* xPadded, const float* weight, const float* bias,
       const Index od = rr / oh, ohh = rr % oh;
       float* __restrict yRow = y + plane * c.outVolume() + rr * ow;
       if (fused3x3) {
-        // y[o] = b + Σ_{i,j<3} w[i, j] · x[oh·s + i, o + j]
-        const float* __restrict x0 = xPadded +
-                                     ((n * c.inChannels + g) * pD + od * c.stride[0]) * pH * pW +
-                                     ohh * c.stride[1] * pW;
-        const float* __restrict x1 = x0 + pW;
-        const float* __restrict x2 = x1 + pW;
-        const float w00 = w[0], w01 = w[1], w02 = w[2], w10 = w[3], w11 = w[4], w12 = w[5],
-                    w20 = w[6], w21 = w[7], w22 = w[8];
-        Index o = 0;
-#ifdef __AVX512F__
-        // 16 outputs per step, nine unaligned loads and nine FMAs; the tail masked.
-        const __m512 v00 = _mm512_set1_ps(w00), v01 = _mm512_set1_ps(w01),
-                     v02 = _mm512_set1_ps(w02), v10 = _mm512_set1_ps(w10),
-                     v11 = _mm512_set1_ps(w11), v12 = _mm512_set1_ps(w12),
-                     v20 = _mm512_set1_ps(w20), v21 = _mm512_set1_ps(w21),
-                     v22 = _mm512_set1_ps(w22), vb = _mm512_set1_ps(b);
-        auto nineTaps = [&](__mmask16 m, Index at) {
-          __m512 acc = _mm512_fmadd_ps(v00, _mm512_maskz_loadu_ps(m, x0 + at), vb);
-          acc = _mm512_fmadd_ps(v01, _mm512_maskz_loadu_ps(m, x0 + at + 1), acc);
-          acc = _mm512_fmadd_ps(v02, _mm512_maskz_loadu_ps(m, x0 + at + 2), acc);
-          acc = _mm512_fmadd_ps(v10, _mm512_maskz_loadu_ps(m, x1 + at), acc);
-          acc = _mm512_fmadd_ps(v11, _mm512_maskz_loadu_ps(m, x1 + at + 1), acc);
-          acc = _mm512_fmadd_ps(v12, _mm512_maskz_loadu_ps(m, x1 + at + 2), acc);
-          acc = _mm512_fmadd_ps(v20, _mm512_maskz_loadu_ps(m, x2 + at), acc);
-          acc = _mm512_fmadd_ps(v21, _mm512_maskz_loadu_ps(m, x2 + at + 1), acc);
-          acc = _mm512_fmadd_ps(v22, _mm512_maskz_loadu_ps(m, x2 + at + 2), acc);
-          _mm512_mask_storeu_ps(yRow + at, m, acc);
-        };
-        for (; o + 16 <= ow; o += 16) nineTaps(0xFFFF, o);
-        if (o < ow) nineTaps(static_cast<__mmask16>((1u << (ow - o)) - 1), o);
-        o = ow;
-#endif
-        for (; o < ow; ++o)
-          yRow[o] = b + w00 * x0[o] + w01 * x0[o + 1] + w02 * x0[o + 2] + w10 * x1[o] +
-                    w11 * x1[o + 1] + w12 * x1[o + 2] + w20 * x2[o] + w21 * x2[o + 1] +
-                    w22 * x2[o + 2];
+        const float* x0 = xPadded + ((n * c.inChannels + g) * pD + od * c.stride[0]) * pH * pW +
+                          ohh * c.stride[1] * pW;
+        fused3x3Row(x0, x0 + pW, x0 + 2 * pW, w, b, yRow, ow);
         continue;
       }
       std::fill(yRow, yRow + ow, b);
@@ -634,6 +645,65 @@ Conv3 toConv3(const ConvGeometry& geometry) {
     c.out[t] = geometry.outputSize[s];
   }
   return c;
+}
+
+bool direct3x3Applies(const Conv3& c, ConvAlgorithm algorithm) {
+  return (algorithm == ConvAlgorithm::Auto || algorithm == ConvAlgorithm::Direct) &&
+         c.inPerGroup() == 1 && c.padded[0] == 1 && c.kernel[1] == 3 && c.kernel[2] == 3 &&
+         c.stride[1] == 1 && c.stride[2] == 1 && c.dilation[1] == 1 && c.dilation[2] == 1;
+}
+
+void convForwardDirect3x3(const float* x, const float* weight, const float* bias, float* y,
+                          const Conv3& c, Index height, Index width, const PadMap& mapH,
+                          const PadMap& mapW) {
+  const Index oh = c.out[1], ow = c.out[2];
+  const Index planes = c.batch * c.outChannels;
+  // mapW is the identity on [before, before + width): outputs [before, interiorEnd) read three
+  // source columns inside the row and run on the vector loop; the few others go through mapW.
+  auto identityFrom = [&](Index start) {
+    for (Index i = 0; i < width; ++i)
+      if (mapW[static_cast<size_t>(start + i)] != i) return false;
+    return true;
+  };
+  Index before = 0; // replicate and circular padding can map cells before it to 0 too
+  while (!identityFrom(before)) ++before;
+  const Index interiorEnd = std::clamp<Index>(width + before - 2, before, ow);
+  const std::vector<float> zeroRow(static_cast<size_t>(width), 0.0f); // a zero-padded row
+  Index blocksPerPlane = directBlocksPerPlane(planes, oh, ow);
+  const Index rowsPerBlock = (oh + blocksPerPlane - 1) / blocksPerPlane;
+  blocksPerPlane = (oh + rowsPerBlock - 1) / rowsPerBlock;
+#pragma omp parallel for schedule(static)
+  for (Index task = 0; task < planes * blocksPerPlane; ++task) {
+    const Index plane = task / blocksPerPlane;
+    const Index f = plane % c.outChannels, n = plane / c.outChannels;
+    const Index g = f / c.outPerGroup();
+    const float* w = weight + f * 9;
+    const float b = bias ? bias[f] : 0.0f;
+    const float* xPlane = x + (n * c.inChannels + g) * height * width;
+    const Index rowEnd = std::min(oh, (task % blocksPerPlane + 1) * rowsPerBlock);
+    for (Index r = (task % blocksPerPlane) * rowsPerBlock; r < rowEnd; ++r) {
+      const float* rows[3];
+      for (Index i = 0; i < 3; ++i) {
+        const Index source = mapH[static_cast<size_t>(r + i)];
+        rows[i] = source < 0 ? zeroRow.data() : xPlane + source * width;
+      }
+      float* yRow = y + (plane * oh + r) * ow;
+      if (interiorEnd > before)
+        fused3x3Row(rows[0], rows[1], rows[2], w, b, yRow + before, interiorEnd - before);
+      // Border outputs: padded column o + j reads source column mapW[o + j] (-1: zero).
+      auto border = [&](Index o) {
+        float sum = b;
+        for (Index i = 0; i < 3; ++i)
+          for (Index j = 0; j < 3; ++j) {
+            const Index source = mapW[static_cast<size_t>(o + j)];
+            if (source >= 0) sum += w[3 * i + j] * rows[i][source];
+          }
+        yRow[o] = sum;
+      };
+      for (Index o = 0; o < std::min(before, ow); ++o) border(o);
+      for (Index o = std::max(interiorEnd, before); o < ow; ++o) border(o);
+    }
+  }
 }
 
 void convForwardKernel(const float* xPadded, const float* weight, const float* bias, float* y,

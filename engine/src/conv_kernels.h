@@ -33,6 +33,13 @@ Conv3 toConv3(const ConvGeometry& geometry);
 // may be null (no bias).
 void convForwardKernel(const float* xPadded, const float* weight, const float* bias, float* y,
                        const Conv3& c, ConvAlgorithm algorithm);
+// The fused 3×3 direct path (one input channel per group, unit stride and dilation, images)
+// reads the unpadded input x [N, C, height, width] itself: rows through mapH, border columns
+// through mapW, the interior straight from the source rows; each output is written once.
+bool direct3x3Applies(const Conv3& c, ConvAlgorithm algorithm);
+void convForwardDirect3x3(const float* x, const float* weight, const float* bias, float* y,
+                          const Conv3& c, Index height, Index width, const std::vector<Index>& mapH,
+                          const std::vector<Index>& mapW);
 // gradPadded [N, C, padded] += adjoint of the forward map applied to gradY [N, F, out].
 void convBackwardDataKernel(const float* gradY, const float* weight, float* gradPadded,
                             const Conv3& c);
