@@ -7,6 +7,7 @@
 #include <imgui.h>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <utility>
 
 #include "core/json_fields.h"
 #include "nnlab/conv.h"
@@ -462,14 +463,7 @@ public:
                          result_ ? "  (showing the last valid one)" : "");
       ImGui::PopStyleColor();
     }
-    if (result_) {
-      // The grids get what the arithmetic below needs to leave (9 lines), at least 55 %; the
-      // arithmetic scrolls if a projector's large text needs more.
-      const float panelHeight = 9.5f * ImGui::GetTextLineHeightWithSpacing();
-      const float available = ImGui::GetContentRegionAvail().y;
-      drawGrids(context, std::max(0.55f * available, available - panelHeight));
-      drawArithmetic();
-    }
+    if (result_) drawGridsAndArithmetic(context);
     ImGui::EndChild();
   }
 
@@ -678,7 +672,7 @@ private:
     const std::string in = joinDims(r.inputSize);
     GridBlock canvas{"INPUT " + in, "", r.canvasSize};
     if (r.transposed)
-      canvas.detail = "zeros: spread (s−1 between), border d(k−1)";
+      canvas.detail = "zeros: s−1 between,\nborder d(k−1)"; // two lines: narrow on a projector
     else if (r.canvasSize != r.inputSize)
       canvas.detail = "padded to " + joinDims(r.canvasSize);
     else
@@ -697,6 +691,14 @@ private:
         {"OUTPUT " + out, r.transposed ? "transposed conv" : "cross-correlation", r.outputSize});
     if (r.flip) blocks.push_back({"OUTPUT " + out, "true convolution", r.outputSize});
     return blocks;
+  }
+
+  // The title line and the detail lines (one or more) above every grid.
+  static float labelHeightOf(const std::vector<GridBlock>& blocks) {
+    float detail = ImGui::GetTextLineHeight();
+    for (const GridBlock& b : blocks)
+      detail = std::max(detail, ImGui::CalcTextSize(b.detail.c_str()).y);
+    return ImGui::GetTextLineHeight() + detail + 0.2f * ImGui::GetFontSize();
   }
 
   // Places the blocks in one row (input | kernel | output) or two (input above kernel | output),
@@ -740,8 +742,11 @@ private:
       placed.clear();
       float x = origin.x;
       for (const GridBlock& b : blocks) {
-        placed.push_back({b, ImVec2(x, origin.y + labelHeight), b.widthCells() * minCell});
-        x += b.widthCells() * minCell + em;
+        const float width =
+            std::max(b.widthCells() * minCell, std::max(ImGui::CalcTextSize(b.title.c_str()).x,
+                                                        ImGui::CalcTextSize(b.detail.c_str()).x));
+        placed.push_back({b, ImVec2(x, origin.y + labelHeight), width});
+        x += width + em;
       }
     }
     return bestCell;
@@ -759,15 +764,14 @@ private:
                   text.c_str());
   }
 
-  void drawGrids(const LabContext& context, float height) {
+  void drawGrids(const LabContext& context, ImVec2 area) {
     const ConvArithResult& r = *result_;
     const WindowStep step = windowAt(r, state_.position);
     const std::vector<GridBlock> blocks = makeBlocks(r);
     const float em = ImGui::GetFontSize();
     const float line = ImGui::GetTextLineHeight();
-    const float labelHeight = 2 * line + 0.2f * em;
+    const float labelHeight = labelHeightOf(blocks);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
-    const ImVec2 area(ImGui::GetContentRegionAvail().x, height);
     std::vector<PlacedBlock> placed;
     const float cell = layoutBlocks(blocks, origin, area, labelHeight, placed);
     ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -903,30 +907,40 @@ private:
     v = std::clamp(v + static_cast<float>(delta), -9.0f, 9.0f);
   }
 
-  void drawArithmetic() {
+  // ---- the arithmetic beside or under the grids ----
+  //
+  // The panel is a list of lines measured before they are drawn, so the lab can choose where it
+  // goes: beside the grids (one column) when that leaves them cells at least as large as under
+  // them (two columns), and never so tall that a projector's large text has to scroll.
+
+  struct PanelLine {
+    enum class Kind { Heading, Text, Faint, Sum, Split, CopyButton };
+    Kind kind = Kind::Text;
+    std::string text;               // Split: the parts joined by spaces
+    std::string tail;               // Sum: the engine's value beside it
+    std::vector<std::string> parts; // Split: pieces a line too wide breaks between, each further
+                                    // line indented ("H_out" | "= ⌊…⌋ + 1" | "= 3")
+  };
+
+  // This step: the products of the taps, a line per kernel row, then their sum beside the
+  // engine's value for the same cell (equal by construction; the tests check it), and the
+  // matching PyTorch layer.
+  std::vector<PanelLine> stepLines() const {
+    using Kind = PanelLine::Kind;
     const ConvArithResult& r = *result_;
     const WindowStep step = windowAt(r, state_.position);
-    const ImGuiTableFlags flags =
-        ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
-    if (!ImGui::BeginTable("arithmetic", 2, flags, ImGui::GetContentRegionAvail())) return;
-    ImGui::TableSetupColumn("step", ImGuiTableColumnFlags_WidthStretch, 0.4f);
-    ImGui::TableSetupColumn("formula", ImGuiTableColumnFlags_WidthStretch, 0.6f);
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-
-    // This step: the products of the taps, a line per kernel row, then their sum beside the
-    // engine's value for the same cell (equal by construction; the tests check it).
+    std::vector<PanelLine> lines;
     std::string where;
     for (size_t i = 0; i < step.outputAt.size(); ++i)
       where += (i ? ", " : "") + std::to_string(step.outputAt[i]);
-    ImGui::TextDisabled("THIS STEP: OUTPUT (%s)", where.c_str());
+    lines.push_back(panelLine(Kind::Heading, "THIS STEP: OUTPUT (" + where + ")"));
     const int perRow = r.kernelSize.back();
     const int rowCount = static_cast<int>(step.taps.size()) / perRow;
     constexpr int kMaxLines = 4;
-    ImGui::PushTextWrapPos(0);
     for (int row = 0; row < rowCount; ++row) {
       if (row == kMaxLines && rowCount > kMaxLines + 1) {
-        ImGui::TextDisabled("+ … %d more rows of products", rowCount - kMaxLines);
+        lines.push_back(panelLine(Kind::Faint, "+ … " + std::to_string(rowCount - kMaxLines) +
+                                                   " more rows of products"));
         break;
       }
       std::string text = row == 0 ? "  " : "+ ";
@@ -935,37 +949,48 @@ private:
         text += (k ? " + " : "") + valueText(tap.value) + "·" +
                 (tap.weight < 0 ? "(" + valueText(tap.weight) + ")" : valueText(tap.weight));
       }
-      ImGui::TextUnformatted(text.c_str());
+      lines.push_back(panelLine(Kind::Text, text));
     }
-    ImGui::PopTextWrapPos();
     const float engine =
         (r.flip ? r.flippedOutput : r.output)[static_cast<size_t>(step.outputIndex)];
-    ImGui::Text("= %s", valueText(static_cast<float>(step.sum())).c_str());
-    ImGui::SameLine();
-    ImGui::TextDisabled(" engine %s: %s",
-                        r.transposed ? "convTranspose()" : (r.flip ? "true conv" : "conv()"),
-                        valueText(engine).c_str());
-    ImGui::Spacing();
-    if (ImGui::Button("Copy as PyTorch")) ImGui::SetClipboardText(r.pytorch.c_str());
-    ImGui::PushTextWrapPos(0);
-    ImGui::TextUnformatted(r.pytorch.c_str());
-    ImGui::PopTextWrapPos();
+    lines.push_back(
+        panelLine(Kind::Sum, "= " + valueText(static_cast<float>(step.sum())),
+                  std::string(" engine ") +
+                      (r.transposed ? "convTranspose()" : (r.flip ? "true conv" : "conv()")) +
+                      ": " + valueText(engine)));
+    lines.push_back(panelLine(Kind::CopyButton, "Copy as PyTorch"));
+    lines.push_back(panelLine(Kind::Text, r.pytorch));
+    return lines;
+  }
 
-    ImGui::TableNextColumn();
-    ImGui::TextDisabled("OUTPUT SIZE");
-    ImGui::PushTextWrapPos(0);
+  // The output-size formula with this case's numbers, the layer's counts and the
+  // depthwise-separable comparison.
+  std::vector<PanelLine> sizeLines() const {
+    using Kind = PanelLine::Kind;
+    const ConvArithResult& r = *result_;
+    std::vector<PanelLine> lines;
+    lines.push_back(panelLine(Kind::Heading, "OUTPUT SIZE"));
     std::string lastFormula;
-    for (const DerivationStep& s : r.shapeSteps) {
+    for (size_t i = 0; i < r.shapeSteps.size(); ++i) {
+      const DerivationStep& s = r.shapeSteps[i];
       // The symbolic formula once per distinct form (causal time differs from symmetric space).
       std::string formula = s.formula;
       const size_t dim = formula.find(s.quantity.substr(0, s.quantity.size() - 4));
       if (dim != std::string::npos) formula.replace(dim, s.quantity.size() - 4, "in");
-      if (formula != lastFormula) ImGui::TextDisabled("out = %s", formula.c_str());
+      if (formula != lastFormula) lines.push_back(panelLine(Kind::Faint, "out = " + formula));
       lastFormula = formula;
-      ImGui::Text("%s = %s = %s", s.quantity.c_str(), s.substituted.c_str(), s.result.c_str());
+      // Dims with the same numbers share one line: "H_out = W_out = ⌊(6 + 2·1 − …) / 2⌋ + 1".
+      std::string quantities = s.quantity;
+      while (i + 1 < r.shapeSteps.size() && r.shapeSteps[i + 1].substituted == s.substituted &&
+             r.shapeSteps[i + 1].formula.size() == s.formula.size())
+        quantities += " = " + r.shapeSteps[++i].quantity;
+      lines.push_back(split({quantities, "= " + s.substituted, "= " + s.result}));
     }
-    ImGui::TextDisabled("LAYER: %d → %d CHANNELS", state_.inChannels, state_.filters);
-    ImGui::Text("params %s · MACs %s", count(r.cost.params()).c_str(), count(r.cost.macs).c_str());
+    lines.push_back(panelLine(Kind::Heading,
+                              "LAYER: " + std::to_string(state_.inChannels) + " → " +
+                                  std::to_string(state_.filters) + " CHANNELS",
+                              ""));
+    lines.push_back(split({"params " + count(r.cost.params()), "· MACs " + count(r.cost.macs)}));
     if (r.separable) {
       const SeparableCost& sep = *r.separable;
       auto stepResult = [](const Derivation& steps, const char* quantity) {
@@ -973,16 +998,173 @@ private:
           if (s.quantity == quantity) return s.result;
         return std::string("?");
       };
-      ImGui::Text("depthwise-separable: params %s (%s + %s) · MACs %s",
-                  count(sep.total.params()).c_str(), count(sep.depthwise.params()).c_str(),
-                  count(sep.pointwise.params()).c_str(), count(sep.total.macs).c_str());
-      ImGui::Text("separable / plain: params %s · MACs %s",
-                  stepResult(sep.total.steps, "params ratio").c_str(),
-                  stepResult(sep.total.steps, "MACs ratio").c_str());
+      lines.push_back(
+          split({"depthwise-separable:",
+                 "params " + count(sep.total.params()) + " (" + count(sep.depthwise.params()) +
+                     " + " + count(sep.pointwise.params()) + ")",
+                 "· MACs " + count(sep.total.macs)}));
+      lines.push_back(
+          split({"separable / plain:", "params " + stepResult(sep.total.steps, "params ratio"),
+                 "· MACs " + stepResult(sep.total.steps, "MACs ratio")}));
     } else {
-      ImGui::TextDisabled("(no depthwise-separable form of a transposed convolution here)");
+      lines.push_back(
+          panelLine(Kind::Faint, "(no depthwise-separable form of a transposed convolution here)"));
+    }
+    return lines;
+  }
+
+  static PanelLine panelLine(PanelLine::Kind kind, std::string text, std::string tail = "") {
+    return PanelLine{kind, std::move(text), std::move(tail), {}};
+  }
+  static PanelLine split(std::vector<std::string> parts) {
+    PanelLine line{PanelLine::Kind::Split, "", "", std::move(parts)};
+    for (const std::string& part : line.parts) line.text += (line.text.empty() ? "" : " ") + part;
+    return line;
+  }
+
+  // A Split line's rows in a column `width` wide: parts fill a row while they fit; the rows after
+  // the first are indented (splitIndent()). A part wider than its row wraps there.
+  static float splitIndent() { return 2 * ImGui::GetFontSize(); }
+  static std::vector<std::string> splitRows(const PanelLine& line, float width) {
+    std::vector<std::string> rows;
+    for (const std::string& part : line.parts) {
+      const float room = rows.size() <= 1 ? width : width - splitIndent();
+      if (!rows.empty() && ImGui::CalcTextSize((rows.back() + " " + part).c_str()).x <= room)
+        rows.back() += " " + part;
+      else
+        rows.push_back(part);
+    }
+    return rows;
+  }
+
+  // The panel's lines sit closer than ImGui's items: they read as a block, and a projector's large
+  // text then fits beside the grids.
+  static float lineSpacing() { return 0.4f * ImGui::GetStyle().ItemSpacing.y; }
+
+  // Height of the lines drawn by drawLines() in a column `width` wide.
+  static float linesHeight(const std::vector<PanelLine>& lines, float width) {
+    float height = 0;
+    for (const PanelLine& line : lines) {
+      switch (line.kind) {
+      case PanelLine::Kind::CopyButton: height += lineSpacing() + ImGui::GetFrameHeight(); break;
+      case PanelLine::Kind::Split: {
+        const std::vector<std::string> rows = splitRows(line, width);
+        for (size_t i = 0; i < rows.size(); ++i)
+          height +=
+              (i ? lineSpacing() : 0.0f) + ImGui::CalcTextSize(rows[i].c_str(), nullptr, false,
+                                                               i ? width - splitIndent() : width)
+                                               .y;
+        break;
+      }
+      case PanelLine::Kind::Sum: height += ImGui::GetTextLineHeight(); break;
+      default: height += ImGui::CalcTextSize(line.text.c_str(), nullptr, false, width).y;
+      }
+      height += lineSpacing();
+    }
+    return height;
+  }
+
+  void drawLines(const std::vector<PanelLine>& lines) {
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing,
+                        ImVec2(ImGui::GetStyle().ItemSpacing.x, lineSpacing()));
+    ImGui::PushTextWrapPos(0);
+    for (const PanelLine& line : lines) {
+      switch (line.kind) {
+      case PanelLine::Kind::Heading:
+      case PanelLine::Kind::Faint: ImGui::TextDisabled("%s", line.text.c_str()); break;
+      case PanelLine::Kind::Text: ImGui::TextUnformatted(line.text.c_str()); break;
+      case PanelLine::Kind::Sum:
+        ImGui::TextUnformatted(line.text.c_str());
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", line.tail.c_str());
+        break;
+      case PanelLine::Kind::Split: {
+        const std::vector<std::string> rows = splitRows(line, ImGui::GetContentRegionAvail().x);
+        for (size_t i = 0; i < rows.size(); ++i) {
+          if (i == 1) ImGui::Indent(splitIndent());
+          ImGui::TextUnformatted(rows[i].c_str());
+        }
+        if (rows.size() > 1) ImGui::Unindent(splitIndent());
+        break;
+      }
+      case PanelLine::Kind::CopyButton:
+        ImGui::Dummy(ImVec2(0, 0));
+        if (ImGui::Button(line.text.c_str())) ImGui::SetClipboardText(result_->pytorch.c_str());
+        break;
+      }
     }
     ImGui::PopTextWrapPos();
+    ImGui::PopStyleVar();
+  }
+
+  // The cell size the grids get in `area` (what layoutBlocks() chooses) and the width they use.
+  std::pair<float, float> gridCell(ImVec2 area) const {
+    const std::vector<GridBlock> blocks = makeBlocks(*result_);
+    std::vector<PlacedBlock> placed;
+    if (area.x <= 0 || area.y <= 0) return {0.0f, 0.0f};
+    const float cell = layoutBlocks(blocks, ImVec2(0, 0), area, labelHeightOf(blocks), placed);
+    float width = 0;
+    for (const PlacedBlock& pb : placed) width = std::max(width, pb.origin.x + pb.width);
+    return {cell, width};
+  }
+
+  void drawGridsAndArithmetic(const LabContext& context) {
+    const float em = ImGui::GetFontSize();
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const ImVec2 available = ImGui::GetContentRegionAvail();
+    const std::vector<PanelLine> step = stepLines(), size = sizeLines();
+
+    // Beside: one column that fits the height without scrolling; of the widths tried, the one
+    // that leaves the grids the largest cells (the widest of equals: fewer wrapped lines).
+    const float sideGap = em;
+    float sideCell = 0, sideUsed = 0;
+    for (float fraction : {0.6f, 0.55f, 0.5f, 0.45f, 0.4f, 0.35f}) {
+      const float width = fraction * available.x;
+      if (linesHeight(step, width - em) + style.ItemSpacing.y + linesHeight(size, width - em) >
+          available.y)
+        continue;
+      const auto [cell, used] = gridCell(ImVec2(available.x - width - sideGap, available.y));
+      if (cell > sideCell + 0.5f) sideCell = cell, sideUsed = used;
+    }
+    const ImVec2 sideGrids(sideUsed + 1, available.y);
+
+    // Under: two columns (40 % | 60 %) in a table, as tall as the taller one.
+    const float cellPadding = 2 * style.CellPadding.x + 2;
+    const float belowHeight = std::max(linesHeight(step, 0.4f * available.x - cellPadding),
+                                       linesHeight(size, 0.6f * available.x - cellPadding)) +
+                              2 * style.CellPadding.y + style.ItemSpacing.y;
+    const ImVec2 belowGrids(available.x, std::max(0.45f * available.y, available.y - belowHeight));
+    const float belowCell = gridCell(belowGrids).first;
+
+    if (sideCell > belowCell) {
+      // The grids take the width their cells need; the text gets the rest (fewer wrapped lines).
+      ImGui::BeginGroup();
+      drawGrids(context, sideGrids);
+      ImGui::EndGroup();
+      ImGui::SameLine(0, sideGap);
+      ImGui::BeginChild("arithmetic", ImVec2(0, 0));
+      const ImVec2 top = ImGui::GetCursorScreenPos();
+      ImGui::GetWindowDrawList()->AddLine(
+          ImVec2(top.x - 0.5f * sideGap, top.y),
+          ImVec2(top.x - 0.5f * sideGap, top.y + ImGui::GetContentRegionAvail().y),
+          ImGui::GetColorU32(ImGuiCol_Separator));
+      drawLines(step);
+      ImGui::Spacing();
+      drawLines(size);
+      ImGui::EndChild();
+      return;
+    }
+    drawGrids(context, belowGrids);
+    const ImGuiTableFlags flags =
+        ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
+    if (!ImGui::BeginTable("arithmetic", 2, flags, ImGui::GetContentRegionAvail())) return;
+    ImGui::TableSetupColumn("step", ImGuiTableColumnFlags_WidthStretch, 0.4f);
+    ImGui::TableSetupColumn("formula", ImGuiTableColumnFlags_WidthStretch, 0.6f);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    drawLines(step);
+    ImGui::TableNextColumn();
+    drawLines(size);
     ImGui::EndTable();
   }
 

@@ -43,7 +43,8 @@ Image8 checkerboardImage() {
   Image8 image{kSize, kSize, 1, std::vector<std::uint8_t>(kSize * kSize)};
   for (int y = 0; y < kSize; ++y)
     for (int x = 0; x < kSize; ++x)
-      image.pixels[static_cast<size_t>(y * kSize + x)] = ((x / kSquare + y / kSquare) % 2) ? 255 : 0;
+      image.pixels[static_cast<size_t>(y * kSize + x)] =
+          ((x / kSquare + y / kSquare) % 2) ? 255 : 0;
   return image;
 }
 
@@ -51,7 +52,8 @@ Image8 testCardImage() {
   constexpr int kSize = 256;
   Image8 image{kSize, kSize, 1, std::vector<std::uint8_t>(kSize * kSize, 220)};
   auto set = [&](int x, int y, std::uint8_t v) {
-    if (x >= 0 && y >= 0 && x < kSize && y < kSize) image.pixels[static_cast<size_t>(y * kSize + x)] = v;
+    if (x >= 0 && y >= 0 && x < kSize && y < kSize)
+      image.pixels[static_cast<size_t>(y * kSize + x)] = v;
   };
   for (int y = 0; y < kSize; ++y)
     for (int x = 0; x < kSize; ++x) {
@@ -84,7 +86,8 @@ Result<Image8> loadFeatureMapImage(const std::string& image, const std::string& 
   if (image == "checkerboard") return checkerboardImage();
   if (image == "test_card") return testCardImage();
   if (image == "file") {
-    if (imagePath.empty()) return Error{"image path", "empty (type the path of a PNG or JPEG file)"};
+    if (imagePath.empty())
+      return Error{"image path", "empty (type the path of a PNG or JPEG file)"};
     return readImage(imagePath, 3);
   }
   const auto& names = featureMapSampleNames();
@@ -103,14 +106,18 @@ Tensor workingImage(const Image8& image, bool rgb, int workingSize) {
   float* data = out.data();
   for (int y = 0; y < height; ++y) {
     // Area average: every source pixel whose index maps into this target pixel.
-    const int sy0 = y * image.height / height, sy1 = std::max(sy0 + 1, (y + 1) * image.height / height);
+    const int sy0 = y * image.height / height,
+              sy1 = std::max(sy0 + 1, (y + 1) * image.height / height);
     for (int x = 0; x < width; ++x) {
-      const int sx0 = x * image.width / width, sx1 = std::max(sx0 + 1, (x + 1) * image.width / width);
+      const int sx0 = x * image.width / width,
+                sx1 = std::max(sx0 + 1, (x + 1) * image.width / width);
       double sum[3] = {0, 0, 0};
       for (int sy = sy0; sy < sy1; ++sy)
         for (int sx = sx0; sx < sx1; ++sx) {
-          const std::uint8_t* p = &image.pixels[(static_cast<size_t>(sy) * image.width + sx) * image.channels];
-          const double r = p[0], g = image.channels >= 3 ? p[1] : p[0], b = image.channels >= 3 ? p[2] : p[0];
+          const std::uint8_t* p =
+              &image.pixels[(static_cast<size_t>(sy) * image.width + sx) * image.channels];
+          const double r = p[0], g = image.channels >= 3 ? p[1] : p[0],
+                       b = image.channels >= 3 ? p[2] : p[0];
           if (rgb) {
             sum[0] += r, sum[1] += g, sum[2] += b;
           } else {
@@ -119,7 +126,8 @@ Tensor workingImage(const Image8& image, bool rgb, int workingSize) {
         }
       const double count = 255.0 * (sy1 - sy0) * (sx1 - sx0);
       for (int c = 0; c < channels; ++c)
-        data[(static_cast<size_t>(c) * height + y) * width + x] = static_cast<float>(sum[c] / count);
+        data[(static_cast<size_t>(c) * height + y) * width + x] =
+            static_cast<float>(sum[c] / count);
     }
   }
   return out;
@@ -135,11 +143,14 @@ struct EdgeFilter {
   const char* name;
   const char* label;
 };
-constexpr EdgeFilter kEdgeBank[] = {
-    {"vertical_edge", "vertical edge"}, {"horizontal_edge", "horizontal edge"},
-    {"sobel_x", "Sobel x"},             {"sobel_y", "Sobel y"},
-    {"diagonal_main", "diagonal (main)"}, {"diagonal_anti", "diagonal (anti)"},
-    {"laplacian8", "Laplacian (8)"},    {"emboss", "emboss"}};
+constexpr EdgeFilter kEdgeBank[] = {{"vertical_edge", "vertical edge"},
+                                    {"horizontal_edge", "horizontal edge"},
+                                    {"sobel_x", "Sobel x"},
+                                    {"sobel_y", "Sobel y"},
+                                    {"diagonal_main", "diagonal (main)"},
+                                    {"diagonal_anti", "diagonal (anti)"},
+                                    {"laplacian8", "Laplacian (8)"},
+                                    {"emboss", "emboss"}};
 
 // Gabor kernels with their mean taken out: a cosine Gabor's weights do not sum to 0, so it would
 // answer flat regions with the local brightness and drown the oriented texture it is for. With the
@@ -214,7 +225,8 @@ FeatureBank featureBank(const FeatureMapLabState& state, Index channels) {
       std::copy(gabor.data() + f * k * k, gabor.data() + (f + 1) * k * k, kernel.data());
       removeMean(kernel);
       kernels.push_back(std::move(kernel));
-      bank.labels.push_back("Gabor θ = " + formatValue(180.0 * static_cast<double>(f) / state.gaborCount) + "°");
+      bank.labels.push_back(
+          "Gabor θ = " + formatValue(180.0 * static_cast<double>(f) / state.gaborCount) + "°");
     }
   } else {
     const Index k = state.kernelSize;
@@ -349,7 +361,8 @@ Status addPaddedInput(FeatureMaps& maps, const FeatureMapLabState& state) {
   padOnly.padding = {state.padding};
   padOnly.paddingMode = paddingModeFromName(state.paddingMode);
   padOnly.groups = channels;
-  Result<Tensor> padded = conv(maps.input, Tensor(Shape{channels, 1, 1, 1}, 1.0f), Tensor(), padOnly);
+  Result<Tensor> padded =
+      conv(maps.input, Tensor(Shape{channels, 1, 1, 1}, 1.0f), Tensor(), padOnly);
   if (!padded) return padded.error();
   maps.paddedInput = std::move(padded).value();
   return Status::success();
@@ -361,8 +374,9 @@ Result<UnitExplanation> explainUnit(const FeatureMaps& maps, const FeatureMapLab
   const Shape& out = maps.convOutput.shape();
   if (filter < 0 || filter >= out[1]) return Error{"filter", "no filter " + std::to_string(filter)};
   if (row < 0 || row >= out[2] || col < 0 || col >= out[3])
-    return Error{"unit", "(" + std::to_string(row) + ", " + std::to_string(col) + ") is outside the " +
-                             std::to_string(out[2]) + "×" + std::to_string(out[3]) + " output"};
+    return Error{"unit", "(" + std::to_string(row) + ", " + std::to_string(col) +
+                             ") is outside the " + std::to_string(out[2]) + "×" +
+                             std::to_string(out[3]) + " output"};
   UnitExplanation e;
   e.filter = filter, e.row = row, e.col = col;
   e.channels = static_cast<int>(maps.weight.dim(1));
@@ -399,15 +413,18 @@ plot::Figure featureMapGridFigure(const FeatureMaps& maps, const FeatureMapLabSt
   heatmap.colormap = plot::Colormap::Diverging;
   double sharedMax = 0;
   for (int f = 0; f < count; ++f)
-    sharedMax = std::max({sharedMax, std::abs(double(maps.minimum[f])), std::abs(double(maps.maximum[f]))});
+    sharedMax =
+        std::max({sharedMax, std::abs(double(maps.minimum[f])), std::abs(double(maps.maximum[f]))});
   const double scaleMax = state.sharedScale ? sharedMax : 1.0;
   heatmap.vmin = -std::max(scaleMax, 1e-12), heatmap.vmax = std::max(scaleMax, 1e-12);
-  heatmap.colorbarLabel = state.sharedScale ? "activation" : "activation / max |activation| (each map)";
+  heatmap.colorbarLabel =
+      state.sharedScale ? "activation" : "activation / max |activation| (each map)";
 
   plot::Figure figure;
   for (int f = 0; f < count; ++f) {
     const int top = (f / columns) * (h + labelSpace) + labelSpace, left = (f % columns) * (w + gap);
-    const double own = std::max(std::abs(double(maps.minimum[f])), std::abs(double(maps.maximum[f])));
+    const double own =
+        std::max(std::abs(double(maps.minimum[f])), std::abs(double(maps.maximum[f])));
     const double divide = state.sharedScale || own == 0 ? 1.0 : own;
     const float* map = maps.shown().data() + static_cast<Index>(f) * h * w;
     for (int y = 0; y < h; ++y)
@@ -434,11 +451,12 @@ plot::Figure featureMapGridFigure(const FeatureMaps& maps, const FeatureMapLabSt
     figure.lines.push_back(std::move(frame));
   }
   std::string stage = state.relu ? "ReLU(conv)" : "conv";
-  if (state.pool != "none") stage = state.pool + "-pool " + std::to_string(state.poolSize) + "×" +
-                                    std::to_string(state.poolSize) + " of " + stage;
-  figure.title = "Feature maps: " + stage + ", stride " + std::to_string(state.stride) + ", padding " +
-                 std::to_string(state.padding) + " (" + state.paddingMode + "), dilation " +
-                 std::to_string(state.dilation);
+  if (state.pool != "none")
+    stage = state.pool + "-pool " + std::to_string(state.poolSize) + "×" +
+            std::to_string(state.poolSize) + " of " + stage;
+  figure.title = "Feature maps: " + stage + ", stride " + std::to_string(state.stride) +
+                 ", padding " + std::to_string(state.padding) + " (" + state.paddingMode +
+                 "), dilation " + std::to_string(state.dilation);
   figure.heatmap = std::move(heatmap);
   figure.xAxis.label = "x (pixels; maps side by side, min … max above each)";
   figure.yAxis.label = "y (pixels)";
@@ -480,7 +498,8 @@ public:
 
   void draw(const LabContext& context) override {
     const float em = ImGui::GetFontSize();
-    ImGui::BeginChild("controls", ImVec2(std::min(19 * em, 0.33f * ImGui::GetContentRegionAvail().x), 0));
+    ImGui::BeginChild("controls",
+                      ImVec2(std::min(19 * em, 0.33f * ImGui::GetContentRegionAvail().x), 0));
     drawControls(context);
     ImGui::EndChild();
     ImGui::SameLine();
@@ -493,13 +512,22 @@ public:
     }
     if (maps_) {
       const ImVec2 available = ImGui::GetContentRegionAvail();
-      const float stripHeight = std::max(7 * ImGui::GetTextLineHeightWithSpacing(), 0.3f * available.y);
+      // The strip is sized for its pictures; it grows (up to 45 %) to what its text needed last
+      // frame, so a projector's large text does not scroll. The pictures keep their size, so the
+      // text and the height it needs settle in one frame.
+      const float baseHeight =
+          std::max(7 * ImGui::GetTextLineHeightWithSpacing(), 0.3f * available.y);
+      const float stripHeight =
+          std::clamp(stripContentHeight_, baseHeight, std::max(baseHeight, 0.45f * available.y));
       ImGui::BeginChild("strip", ImVec2(0, stripHeight));
-      drawInputAndExplanation(stripHeight);
+      drawInputAndExplanation(baseHeight);
+      stripContentHeight_ = ImGui::GetCursorPosY();
       ImGui::EndChild();
       const auto start = std::chrono::steady_clock::now();
       drawMapGrid(context);
-      figureMilliseconds_ = std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start).count();
+      figureMilliseconds_ =
+          std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
     }
     ImGui::EndChild();
   }
@@ -556,7 +584,8 @@ public:
       if (reader.ok())
         for (double v : next.kernel)
           if (!(std::abs(v) <= 100)) reader.fail("kernel", "weights must lie in [-100, 100]");
-    } else if (reader.ok() && next.kernel.size() != static_cast<size_t>(next.kernelSize * next.kernelSize)) {
+    } else if (reader.ok() &&
+               next.kernel.size() != static_cast<size_t>(next.kernelSize * next.kernelSize)) {
       reader.fail("kernel", "expected " + std::to_string(next.kernelSize * next.kernelSize) +
                                 " numbers for a " + std::to_string(next.kernelSize) + "×" +
                                 std::to_string(next.kernelSize) + " kernel");
@@ -566,7 +595,8 @@ public:
       reader.numbers("probe", probe, 3, 3);
       if (reader.ok()) {
         for (double v : probe)
-          if (v < 0 || v > 4096 || v != std::floor(v)) reader.fail("probe", "expected [filter, row, col], whole numbers ≥ 0");
+          if (v < 0 || v > 4096 || v != std::floor(v))
+            reader.fail("probe", "expected [filter, row, col], whole numbers ≥ 0");
         if (reader.ok()) next.probe = {int(probe[0]), int(probe[1]), int(probe[2])};
       }
     }
@@ -587,7 +617,8 @@ public:
   }
 
   plot::Figure exportFigure() const override {
-    Result<FeatureMaps> maps = computeFeatureMaps(workingImage(source_, state_.rgb, state_.workingSize), state_);
+    Result<FeatureMaps> maps =
+        computeFeatureMaps(workingImage(source_, state_.rgb, state_.workingSize), state_);
     if (!maps) {
       plot::Figure figure;
       figure.title = "Cannot compute the feature maps: " + maps.error().message();
@@ -602,8 +633,10 @@ public:
   }
 
   bool acceptDroppedFile(const std::string& path, MessageLog& messages) override {
-    if (openFile(path)) messages.info("opened image " + path);
-    else messages.error(imageError_);
+    if (openFile(path))
+      messages.info("opened image " + path);
+    else
+      messages.error(imageError_);
     return true;
   }
 
@@ -752,7 +785,8 @@ private:
     return m;
   }
   double ownMaxAbs(int f) const {
-    return std::max({1e-12, std::abs(double(maps_->minimum[size_t(f)])), std::abs(double(maps_->maximum[size_t(f)]))});
+    return std::max({1e-12, std::abs(double(maps_->minimum[size_t(f)])),
+                     std::abs(double(maps_->maximum[size_t(f)]))});
   }
 
   // One map as a figure of its own: the single-kernel view and the export of one tile.
@@ -760,11 +794,12 @@ private:
     const Tensor& shown = maps_->shown();
     const int h = static_cast<int>(shown.dim(2)), w = static_cast<int>(shown.dim(3));
     plot::Figure figure;
-    figure.title = maps_->labels[size_t(f)] + "   [min " + formatValue(maps_->minimum[size_t(f)]) + ", max " +
-                   formatValue(maps_->maximum[size_t(f)]) + "]";
+    figure.title = maps_->labels[size_t(f)] + "   [min " + formatValue(maps_->minimum[size_t(f)]) +
+                   ", max " + formatValue(maps_->maximum[size_t(f)]) + "]";
     plot::Heatmap heatmap;
     heatmap.rows = h, heatmap.cols = w;
-    heatmap.values.assign(shown.data() + static_cast<Index>(f) * h * w, shown.data() + static_cast<Index>(f + 1) * h * w);
+    heatmap.values.assign(shown.data() + static_cast<Index>(f) * h * w,
+                          shown.data() + static_cast<Index>(f + 1) * h * w);
     heatmap.x0 = 0, heatmap.x1 = w, heatmap.y0 = 0, heatmap.y1 = h;
     heatmap.colormap = plot::Colormap::Diverging;
     heatmap.revision = mapsRevision_; // the GPU canvas need not hash 512² values per frame
@@ -814,7 +849,8 @@ private:
                const std::vector<std::string>& names) {
     bool changed = false;
     const auto at = std::find(ids.begin(), ids.end(), value);
-    const std::string shown = at == ids.end() ? value : names[static_cast<size_t>(at - ids.begin())];
+    const std::string shown =
+        at == ids.end() ? value : names[static_cast<size_t>(at - ids.begin())];
     ImGui::SetNextItemWidth(-1);
     if (ImGui::BeginCombo(label, shown.c_str())) {
       for (size_t i = 0; i < ids.size(); ++i)
@@ -829,15 +865,18 @@ private:
     ImGui::TextDisabled("INPUT IMAGE");
     std::vector<std::string> ids = featureMapSampleNames(), names = ids;
     names[5] = "checkerboard (drawn)", names[6] = "test card (drawn)";
-    if (state_.image == "file") ids.push_back("file"), names.push_back(std::filesystem::path(state_.imagePath).filename().string());
+    if (state_.image == "file")
+      ids.push_back("file"),
+          names.push_back(std::filesystem::path(state_.imagePath).filename().string());
     std::string chosen = state_.image;
     if (comboOf("##image", chosen, ids, names) && chosen != "file") selectSample(chosen);
     if (pathInput_.empty() && state_.image == "file") pathInput_ = state_.imagePath;
     char buffer[1024];
     std::snprintf(buffer, sizeof buffer, "%s", pathInput_.c_str());
     ImGui::SetNextItemWidth(-4.5f * ImGui::GetFontSize());
-    const bool entered = ImGui::InputTextWithHint("##path", "PNG / JPEG path, or drop a file", buffer,
-                                                  sizeof buffer, ImGuiInputTextFlags_EnterReturnsTrue);
+    const bool entered =
+        ImGui::InputTextWithHint("##path", "PNG / JPEG path, or drop a file", buffer, sizeof buffer,
+                                 ImGuiInputTextFlags_EnterReturnsTrue);
     pathInput_ = buffer;
     ImGui::SameLine();
     if ((ImGui::Button("Open") || entered) && !pathInput_.empty()) (void)openFile(pathInput_);
@@ -854,14 +893,15 @@ private:
 
     ImGui::Spacing();
     ImGui::TextDisabled("FILTERS");
-    comboOf("##bank", state_.bank, kBanks, {"one kernel (editable)", "edge bank (8 filters)", "Gabor bank"});
+    comboOf("##bank", state_.bank, kBanks,
+            {"one kernel (editable)", "edge bank (8 filters)", "Gabor bank"});
     if (state_.bank == "kernel") drawKernelEditor();
     if (state_.bank == "gabor") {
       ImGui::SetNextItemWidth(-1);
       ImGui::SliderInt("##gaborCount", &state_.gaborCount, 2, 8, "%d orientations");
       ImGui::SetNextItemWidth(-1);
-      ImGui::SliderScalar("##lambda", ImGuiDataType_Double, &state_.gaborWavelength, &kWavelengthMin,
-                          &kWavelengthMax, "wavelength λ = %.1f px");
+      ImGui::SliderScalar("##lambda", ImGuiDataType_Double, &state_.gaborWavelength,
+                          &kWavelengthMin, &kWavelengthMax, "wavelength λ = %.1f px");
     }
 
     ImGui::Spacing();
@@ -886,9 +926,11 @@ private:
       ImGui::Spacing();
       const Shape& in = maps_->input.shape();
       const Shape& out = maps_->shown().shape();
-      ImGui::TextDisabled("%lld×%lld×%lld input → %lld map(s) of %lld×%lld", (long long)in[1], (long long)in[2],
-                          (long long)in[3], (long long)out[1], (long long)out[2], (long long)out[3]);
-      ImGui::TextDisabled("engine %.1f ms · figures %.1f ms", computeMilliseconds_, figureMilliseconds_);
+      ImGui::TextDisabled("%lld×%lld×%lld input → %lld map(s) of %lld×%lld", (long long)in[1],
+                          (long long)in[2], (long long)in[3], (long long)out[1], (long long)out[2],
+                          (long long)out[3]);
+      ImGui::TextDisabled("engine %.1f ms · figures %.1f ms", computeMilliseconds_,
+                          figureMilliseconds_);
     }
   }
 
@@ -920,7 +962,8 @@ private:
       state_.preset = "custom";
     }
     const int k = state_.kernelSize;
-    const float cell = (ImGui::GetContentRegionAvail().x - (k - 1) * ImGui::GetStyle().ItemSpacing.x) / k;
+    const float cell =
+        (ImGui::GetContentRegionAvail().x - (k - 1) * ImGui::GetStyle().ItemSpacing.x) / k;
     for (int r = 0; r < k; ++r)
       for (int c = 0; c < k; ++c) {
         ImGui::PushID(r * k + c);
@@ -940,7 +983,8 @@ private:
     if (inputUploaded_) return;
     ProfileScope profile(ProfileStage::Upload);
     const Tensor& input = maps_->input;
-    const int c = static_cast<int>(input.dim(1)), h = static_cast<int>(input.dim(2)), w = static_cast<int>(input.dim(3));
+    const int c = static_cast<int>(input.dim(1)), h = static_cast<int>(input.dim(2)),
+              w = static_cast<int>(input.dim(3));
     std::vector<std::uint8_t> rgba(static_cast<size_t>(w) * h * 4, 255);
     for (int y = 0; y < h; ++y)
       for (int x = 0; x < w; ++x)
@@ -957,7 +1001,8 @@ private:
     const Tensor& input = maps_->input;
     const float ih = static_cast<float>(input.dim(2)), iw = static_cast<float>(input.dim(3));
     const float em = ImGui::GetFontSize();
-    const float boxH = height - ImGui::GetTextLineHeightWithSpacing() - ImGui::GetStyle().ItemSpacing.y;
+    const float boxH =
+        height - ImGui::GetTextLineHeightWithSpacing() - ImGui::GetStyle().ItemSpacing.y;
     const float scale = std::min(boxH / ih, 0.3f * ImGui::GetContentRegionAvail().x / iw);
     ImGui::BeginGroup();
     ImGui::Text("input %d×%d", int(iw), int(ih));
@@ -980,25 +1025,39 @@ private:
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const ImVec2 p0(origin.x + e.inputCol * scale, origin.y + e.inputRow * scale);
     const ImVec2 p1(p0.x + span * scale, p0.y + span * scale);
-    draw->AddRect(ImVec2(p0.x - 1, p0.y - 1), ImVec2(p1.x + 1, p1.y + 1), IM_COL32(255, 255, 255, 255), 0, 0, 4.0f);
+    draw->AddRect(ImVec2(p0.x - 1, p0.y - 1), ImVec2(p1.x + 1, p1.y + 1),
+                  IM_COL32(255, 255, 255, 255), 0, 0, 4.0f);
     draw->AddRect(p0, p1, IM_COL32(230, 120, 0, 255), 0, 0, 2.0f);
 
     ImGui::SameLine(0, em);
     ImGui::BeginGroup();
-    ImGui::Text("%s output (%d, %d) of %s%s", hovered_ ? "hovered" : "pinned", e.row, e.col,
-                maps_->labels[static_cast<size_t>(e.filter)].c_str(), hovered_ ? "" : " (click a map to pin)");
+    // The title, and the hint only where it fits: a projector's large text leaves little room.
+    char title[160];
+    std::snprintf(title, sizeof title, "%s output (%d, %d) of %s", hovered_ ? "hovered" : "pinned",
+                  e.row, e.col, maps_->labels[static_cast<size_t>(e.filter)].c_str());
+    const char* hint = "  (click a map to pin)";
+    const float room = ImGui::GetContentRegionAvail().x;
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(title);
+    ImGui::PopTextWrapPos();
+    if (!hovered_ && ImGui::CalcTextSize(title).x + ImGui::CalcTextSize(hint).x <= room) {
+      ImGui::SameLine(0, 0);
+      ImGui::TextDisabled("%s", hint);
+    }
     // Patch ⊙ kernel on the left, the sum beside them: the strip is wide, not tall.
-    const float gridSize = std::max(3 * em, std::min(boxH - 1.5f * ImGui::GetTextLineHeightWithSpacing(),
-                                                     0.2f * ImGui::GetContentRegionAvail().x));
+    const float gridSize =
+        std::max(3 * em, std::min(boxH - 1.5f * ImGui::GetTextLineHeightWithSpacing(),
+                                  0.2f * ImGui::GetContentRegionAvail().x));
     const ImVec2 at = ImGui::GetCursorScreenPos();
     drawCells(draw, at, gridSize, e, true);
     drawCells(draw, ImVec2(at.x + gridSize + 2 * em, at.y), gridSize, e, false);
-    draw->AddText(ImVec2(at.x + gridSize + 0.5f * em, at.y + gridSize / 2 - em / 2), ImGui::GetColorU32(ImGuiCol_Text), "⊙");
+    draw->AddText(ImVec2(at.x + gridSize + 0.5f * em, at.y + gridSize / 2 - em / 2),
+                  ImGui::GetColorU32(ImGuiCol_Text), "⊙");
     draw->AddText(ImVec2(at.x, at.y + gridSize + 2), ImGui::GetColorU32(ImGuiCol_TextDisabled),
                   e.channels == 3 ? "patch (R, G, B)" : "input patch");
     const std::string kernelCaption = "kernel" + std::string(e.dilation > 1 ? " (dilated)" : "");
-    draw->AddText(ImVec2(at.x + gridSize + 2 * em, at.y + gridSize + 2), ImGui::GetColorU32(ImGuiCol_TextDisabled),
-                  kernelCaption.c_str());
+    draw->AddText(ImVec2(at.x + gridSize + 2 * em, at.y + gridSize + 2),
+                  ImGui::GetColorU32(ImGuiCol_TextDisabled), kernelCaption.c_str());
     ImGui::Dummy(ImVec2(2 * gridSize + 2 * em, gridSize + ImGui::GetTextLineHeightWithSpacing()));
     ImGui::SameLine(0, em);
     ImGui::BeginGroup();
@@ -1014,7 +1073,9 @@ private:
     const float cell = size / k;
     double kernelMax = 1e-12;
     for (float w : e.kernel) kernelMax = std::max(kernelMax, double(std::abs(w)));
-    const bool writeValues = cell > 1.6f * ImGui::GetFontSize() && (e.channels == 1 || !patch);
+    const bool writeValues =
+        cell > std::max(1.6f * ImGui::GetFontSize(), 1.15f * ImGui::CalcTextSize("-0.00").x) &&
+        (e.channels == 1 || !patch);
     for (int i = 0; i < k; ++i)
       for (int j = 0; j < k; ++j) {
         const ImVec2 a(at.x + j * cell, at.y + i * cell), b(a.x + cell, a.y + cell);
@@ -1022,12 +1083,14 @@ private:
         float value;
         if (patch) {
           float rgb[3];
-          for (int c = 0; c < 3; ++c) rgb[c] = e.patch[static_cast<size_t>(std::min(c, e.channels - 1) * plane + i * k + j)];
+          for (int c = 0; c < 3; ++c)
+            rgb[c] = e.patch[static_cast<size_t>(std::min(c, e.channels - 1) * plane + i * k + j)];
           fill = ImGui::ColorConvertFloat4ToU32(ImVec4(rgb[0], rgb[1], rgb[2], 1));
           value = rgb[0];
         } else {
           value = e.kernel[static_cast<size_t>(i * k + j)];
-          const plot::Color c = plot::colormapColor(plot::Colormap::Diverging, 0.5 + 0.5 * value / kernelMax);
+          const plot::Color c =
+              plot::colormapColor(plot::Colormap::Diverging, 0.5 + 0.5 * value / kernelMax);
           fill = ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, 1));
         }
         draw->AddRectFilled(a, b, fill);
@@ -1047,14 +1110,21 @@ private:
     const int k = e.kernelSize;
     ImGui::PushTextWrapPos(0);
     if (e.channels == 1 && k == 3) {
-      std::string sum;
+      // Lines break between terms, never inside a number (ImGui would break after its '.').
+      std::string row;
+      const float room = ImGui::GetContentRegionAvail().x;
       for (int i = 0; i < 9; ++i) {
         char term[48];
         const float w = e.kernel[size_t(i)];
-        std::snprintf(term, sizeof term, w < 0 ? "%s(−%.3g)·%.2f" : "%s%.3g·%.2f", i ? " + " : "", std::abs(w), e.patch[size_t(i)]);
-        sum += term;
+        std::snprintf(term, sizeof term, w < 0 ? "%s(−%.3g)·%.2f" : "%s%.3g·%.2f", i ? "+ " : "",
+                      std::abs(w), e.patch[size_t(i)]);
+        if (!row.empty() && ImGui::CalcTextSize((row + " " + term).c_str()).x > room) {
+          ImGui::TextUnformatted(row.c_str());
+          row.clear();
+        }
+        row += (row.empty() ? "" : " ") + std::string(term);
       }
-      ImGui::TextUnformatted(sum.c_str());
+      ImGui::TextUnformatted(row.c_str());
     } else {
       ImGui::Text("Σ of %d products kernel · patch%s", e.channels * k * k,
                   e.channels == 3 ? " over R, G, B" : "");
@@ -1082,45 +1152,91 @@ private:
     const Tensor& shown = maps_->shown();
     const int count = static_cast<int>(shown.dim(1));
     const float mh = float(shown.dim(2)), mw = float(shown.dim(3));
-    const float em = ImGui::GetFontSize(), line = 2 * ImGui::GetTextLineHeight() + 2;
+    const float em = ImGui::GetFontSize();
     const float colorbarWidth = 5.5f * em;
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const ImVec2 available = ImGui::GetContentRegionAvail();
     const float gridWidth = available.x - colorbarWidth, gap = 0.6f * em;
-    // Columns that make the maps largest.
+    // Each tile's label (wrapped at spaces when the tile is narrow: "horizontal / edge") and its
+    // min … max above it, never wider than the tile's column.
+    std::vector<std::string> labels(static_cast<size_t>(count)), ranges(static_cast<size_t>(count));
+    float narrowest = 0; // the widest range or single word: no column may be narrower
+    for (int f = 0; f < count; ++f) {
+      labels[size_t(f)] = tileLabel(maps_->labels[size_t(f)]);
+      ranges[size_t(f)] =
+          formatValue(maps_->minimum[size_t(f)]) + " … " + formatValue(maps_->maximum[size_t(f)]);
+      narrowest = std::max(narrowest, ImGui::CalcTextSize(ranges[size_t(f)].c_str()).x);
+      const std::string& label = labels[size_t(f)];
+      for (size_t begin = 0; begin < label.size();) {
+        size_t space = label.find(' ', begin);
+        if (space == std::string::npos) space = label.size();
+        narrowest = std::max(narrowest,
+                             ImGui::CalcTextSize(label.c_str() + begin, label.c_str() + space).x);
+        begin = space + 1;
+      }
+    }
+    // Labels wrapped at `width`: their widest line and the height of the whole header.
+    auto header = [&](float width) {
+      ImVec2 size(narrowest, 0);
+      for (const std::string& label : labels) {
+        const ImVec2 wrapped = ImGui::CalcTextSize(label.c_str(), nullptr, false, width);
+        size.x = std::max(size.x, wrapped.x), size.y = std::max(size.y, wrapped.y);
+      }
+      size.y += ImGui::GetTextLineHeight() + 2; // the range line
+      return size;
+    };
+    // Columns that make the maps largest, of those whose columns are as wide as their text.
     int columns = 1;
-    float side = 0;
+    float side = 0, wrapWidth = gridWidth - gap;
     for (int c = 1; c <= count; ++c) {
+      const float width = gridWidth / c - gap;
+      if (c > 1 && width < narrowest) break;
       const int rows = (count + c - 1) / c;
-      const float scale = std::min((gridWidth / c - gap) / mw, (available.y / rows - line - gap) / mh);
-      if (scale > side) side = scale, columns = c;
+      const float scale = std::min(width / mw, (available.y / rows - header(width).y - gap) / mh);
+      if (scale > side) side = scale, columns = c, wrapWidth = width;
     }
     const float scale = side;
+    const ImVec2 text = header(wrapWidth);
+    const float line = text.y; // header height
+    const float pitch =
+        std::max(mw * scale, text.x) + gap; // columns never narrower than their text
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     for (int f = 0; f < count; ++f) {
-      const float x = origin.x + (f % columns) * (mw * scale + gap);
+      const float x = origin.x + (f % columns) * pitch;
       const float y = origin.y + (f / columns) * (mh * scale + line + gap);
-      const std::string range = formatValue(maps_->minimum[size_t(f)]) + " … " + formatValue(maps_->maximum[size_t(f)]);
-      draw->PushClipRect(ImVec2(x, y), ImVec2(x + mw * scale, y + line), true);
-      draw->AddText(ImVec2(x, y), ImGui::GetColorU32(ImGuiCol_Text), maps_->labels[size_t(f)].c_str());
-      draw->AddText(ImVec2(x, y + ImGui::GetTextLineHeight()), ImGui::GetColorU32(ImGuiCol_TextDisabled), range.c_str());
-      draw->PopClipRect();
+      const float labelHeight =
+          ImGui::CalcTextSize(labels[size_t(f)].c_str(), nullptr, false, wrapWidth).y;
+      const float rangeY = y + line - ImGui::GetTextLineHeight() - 2;
+      draw->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(x, rangeY - labelHeight),
+                    ImGui::GetColorU32(ImGuiCol_Text), labels[size_t(f)].c_str(), nullptr,
+                    wrapWidth);
+      draw->AddText(ImVec2(x, rangeY), ImGui::GetColorU32(ImGuiCol_TextDisabled),
+                    ranges[size_t(f)].c_str());
       const ImVec2 a(x, y + line), b(x + mw * scale, y + line + mh * scale);
-      draw->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(mapTextures_[size_t(f)].id())), a, b);
+      draw->AddImage(
+          reinterpret_cast<ImTextureID>(static_cast<intptr_t>(mapTextures_[size_t(f)].id())), a, b);
       draw->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(60, 60, 60, 255));
       ImGui::SetCursorScreenPos(a);
       ImGui::PushID(f);
       ImGui::InvisibleButton("##map", ImVec2(b.x - a.x, b.y - a.y));
       if (ImGui::IsItemHovered())
-        hoverShown(f, static_cast<int>((mouse.y - a.y) / scale), static_cast<int>((mouse.x - a.x) / scale));
+        hoverShown(f, static_cast<int>((mouse.y - a.y) / scale),
+                   static_cast<int>((mouse.x - a.x) / scale));
       drawExportPopup(f);
       ImGui::PopID();
     }
-    drawColorbar(ImVec2(origin.x + columns * (mw * scale + gap) + 0.5f * em, origin.y + line),
+    drawColorbar(ImVec2(origin.x + columns * pitch + 0.5f * em, origin.y + line),
                  std::min(available.y - 2 * line, (count > columns ? 2 : 1) * mh * scale));
     ImGui::SetCursorScreenPos(origin);
     ImGui::Dummy(available);
+  }
+
+  // A tile's label: the Gabor bank's tiles say only their angle ("θ = 45°"); the bank is named
+  // in the controls.
+  static std::string tileLabel(const std::string& label) {
+    const std::string gabor = "Gabor ";
+    return label.rfind(gabor, 0) == 0 ? label.substr(gabor.size()) : label;
   }
 
   void hoverShown(int filter, int row, int col) {
@@ -1136,13 +1252,16 @@ private:
     const float width = 0.9f * ImGui::GetFontSize();
     constexpr int kSteps = 64;
     for (int i = 0; i < kSteps; ++i) {
-      const plot::Color c = plot::colormapColor(plot::Colormap::Diverging, 1.0 - (i + 0.5) / kSteps);
-      draw->AddRectFilled(ImVec2(at.x, at.y + height * i / kSteps), ImVec2(at.x + width, at.y + height * (i + 1) / kSteps),
+      const plot::Color c =
+          plot::colormapColor(plot::Colormap::Diverging, 1.0 - (i + 0.5) / kSteps);
+      draw->AddRectFilled(ImVec2(at.x, at.y + height * i / kSteps),
+                          ImVec2(at.x + width, at.y + height * (i + 1) / kSteps),
                           ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, 1)));
     }
     draw->AddRect(at, ImVec2(at.x + width, at.y + height), IM_COL32(60, 60, 60, 255));
     const double m = sharedMaxAbs();
-    const std::string top = state_.sharedScale ? formatValue(m) : "+max", bottom = state_.sharedScale ? formatValue(-m) : "−max";
+    const std::string top = state_.sharedScale ? formatValue(m) : "+max",
+                      bottom = state_.sharedScale ? formatValue(-m) : "−max";
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     const float th = ImGui::GetFontSize();
     draw->AddText(ImVec2(at.x + width + 4, at.y - th / 2), text, top.c_str());
@@ -1165,9 +1284,12 @@ private:
           const plot::Figure figure = whole ? featureMapGridFigure(*maps_, state_) : mapFigure(f);
           std::error_code ec;
           std::filesystem::create_directories("exports", ec);
-          const std::string path = "exports/" + plot::exportFileStem(whole ? "feature map grid" : figure.title) + extension;
+          const std::string path = "exports/" +
+                                   plot::exportFileStem(whole ? "feature map grid" : figure.title) +
+                                   extension;
           const Status written = plot::exportFigure(figure, path, plot::ExportOptions());
-          exportResult_ = written ? "Wrote " + (std::filesystem::current_path(ec) / path).string() : written.error().message();
+          exportResult_ = written ? "Wrote " + (std::filesystem::current_path(ec) / path).string()
+                                  : written.error().message();
         }
         ImGui::PopID();
       }
@@ -1201,16 +1323,19 @@ private:
   float computeMilliseconds_ = 0; // last recompute: conv, ReLU, pooling, figures' data
   float figureMilliseconds_ = 0;  // last frame's map figures (CPU side, uploads included)
   std::optional<plot::Figure> singleFigure_; // the one-kernel view
-  std::vector<gl::Texture> mapTextures_;      // the bank's maps, colour-mapped
+  std::vector<gl::Texture> mapTextures_;     // the bank's maps, colour-mapped
   bool mapTexturesStale_ = true;
   std::string exportResult_;
   std::optional<std::array<int, 3>> hovered_; // conv unit under the mouse, this frame
   gl::Texture inputTexture_;
   bool inputUploaded_ = false;
+  float stripContentHeight_ = 0; // last frame's height of the input-and-explanation strip
 };
 
 } // namespace
 
-std::unique_ptr<Lab> createFeatureMapLab() { return std::make_unique<FeatureMapLab>(); }
+std::unique_ptr<Lab> createFeatureMapLab() {
+  return std::make_unique<FeatureMapLab>();
+}
 
 } // namespace nnlab::app

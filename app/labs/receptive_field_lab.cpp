@@ -22,7 +22,8 @@ namespace nnlab::app {
 
 namespace {
 
-const std::vector<std::string> kSquareImages = {"camera", "brick", "astronaut", "checkerboard", "test_card"};
+const std::vector<std::string> kSquareImages = {"camera", "brick", "astronaut", "checkerboard",
+                                                "test_card"};
 
 struct Preset {
   const char* id;
@@ -33,19 +34,47 @@ struct Preset {
 
 const std::vector<Preset>& presets() {
   static const std::vector<Preset> list = {
-      {"two_3x3", "two stacked 3×3 convs (rf 5, 18 weights)", 64, {{"conv", 3, 1, 0, 1}, {"conv", 3, 1, 0, 1}}},
+      {"two_3x3",
+       "two stacked 3×3 convs (rf 5, 18 weights)",
+       64,
+       {{"conv", 3, 1, 0, 1}, {"conv", 3, 1, 0, 1}}},
       {"one_5x5", "one 5×5 conv (rf 5, 25 weights)", 64, {{"conv", 5, 1, 0, 1}}},
-      {"deep_3x3", "five stacked 3×3 convs (rf 11)", 64,
-       {{"conv", 3, 1, 1, 1}, {"conv", 3, 1, 1, 1}, {"conv", 3, 1, 1, 1}, {"conv", 3, 1, 1, 1}, {"conv", 3, 1, 1, 1}}},
-      {"dilated", "dilated 3×3 stack, d = 1, 2, 4 (rf 15)", 64,
+      {"deep_3x3",
+       "five stacked 3×3 convs (rf 11)",
+       64,
+       {{"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1}}},
+      {"dilated",
+       "dilated 3×3 stack, d = 1, 2, 4 (rf 15)",
+       64,
        {{"conv", 3, 1, 1, 1}, {"conv", 3, 1, 2, 2}, {"conv", 3, 1, 4, 4}}},
-      {"alexnet", "AlexNet-like (11×11 s4, pools, 5×5, 3×3s)", 227,
-       {{"conv", 11, 4, 2, 1}, {"pool", 3, 2, 0, 1}, {"conv", 5, 1, 2, 1}, {"pool", 3, 2, 0, 1},
-        {"conv", 3, 1, 1, 1}, {"conv", 3, 1, 1, 1}, {"conv", 3, 1, 1, 1}, {"pool", 3, 2, 0, 1}}},
-      {"vgg", "VGG-like (3×3 pairs and 2×2 pools)", 128,
-       {{"conv", 3, 1, 1, 1}, {"conv", 3, 1, 1, 1}, {"pool", 2, 2, 0, 1}, {"conv", 3, 1, 1, 1},
-        {"conv", 3, 1, 1, 1}, {"pool", 2, 2, 0, 1}, {"conv", 3, 1, 1, 1}, {"conv", 3, 1, 1, 1},
-        {"conv", 3, 1, 1, 1}, {"pool", 2, 2, 0, 1}}},
+      {"alexnet",
+       "AlexNet-like (11×11 s4, pools, 5×5, 3×3s)",
+       227,
+       {{"conv", 11, 4, 2, 1},
+        {"pool", 3, 2, 0, 1},
+        {"conv", 5, 1, 2, 1},
+        {"pool", 3, 2, 0, 1},
+        {"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1},
+        {"pool", 3, 2, 0, 1}}},
+      {"vgg",
+       "VGG-like (3×3 pairs and 2×2 pools)",
+       128,
+       {{"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1},
+        {"pool", 2, 2, 0, 1},
+        {"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1},
+        {"pool", 2, 2, 0, 1},
+        {"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1},
+        {"conv", 3, 1, 1, 1},
+        {"pool", 2, 2, 0, 1}}},
   };
   return list;
 }
@@ -70,10 +99,11 @@ PoolOptions poolOptions(const RfLayerSpec& layer, const std::string& kind) {
 std::string layerName(const RfLayerSpec& layer, const std::string& pool) {
   char text[96];
   if (layer.kind == "pool")
-    std::snprintf(text, sizeof text, "%s pool %d×%d s%d p%d", pool.c_str(), layer.kernel, layer.kernel, layer.stride,
-                  layer.padding);
+    std::snprintf(text, sizeof text, "%s pool %d×%d s%d p%d", pool.c_str(), layer.kernel,
+                  layer.kernel, layer.stride, layer.padding);
   else
-    std::snprintf(text, sizeof text, "conv %d×%d s%d p%d%s", layer.kernel, layer.kernel, layer.stride, layer.padding,
+    std::snprintf(text, sizeof text, "conv %d×%d s%d p%d%s", layer.kernel, layer.kernel,
+                  layer.stride, layer.padding,
                   layer.dilation > 1 ? (" d" + std::to_string(layer.dilation)).c_str() : "");
   return text;
 }
@@ -110,16 +140,19 @@ Result<ReceptiveFieldLabState> receptiveFieldPreset(const std::string& id) {
     state.preset = id;
     state.inputSize = p.inputSize;
     state.layers = p.layers;
-    Result<ReceptiveFieldTable> table = receptiveFields(toRfLayers(state.layers), 2, {p.inputSize, p.inputSize});
+    Result<ReceptiveFieldTable> table =
+        receptiveFields(toRfLayers(state.layers), 2, {p.inputSize, p.inputSize});
     if (!table) return table.error();
     const Index last = table->layers.back().outputSize[0];
-    state.unit = {static_cast<int>(state.layers.size()), static_cast<int>(last / 2), static_cast<int>(last / 2)};
+    state.unit = {static_cast<int>(state.layers.size()), static_cast<int>(last / 2),
+                  static_cast<int>(last / 2)};
     return state;
   }
   return Error{"preset", "unknown preset \"" + id + "\""};
 }
 
-Result<ReceptiveFieldResult> computeReceptiveField(const Tensor& input, const ReceptiveFieldLabState& state) {
+Result<ReceptiveFieldResult> computeReceptiveField(const Tensor& input,
+                                                   const ReceptiveFieldLabState& state) {
   if (state.layers.empty()) return Error{"layers", "the stack is empty (add a layer)"};
   ReceptiveFieldResult result;
   result.input = input;
@@ -176,7 +209,8 @@ Result<ReceptiveFieldResult> computeReceptiveField(const Tensor& input, const Re
       if (!g) return g.error();
       grad = std::move(g).value();
     } else {
-      Result<ConvGradients> g = convBackward(below, result.weights[static_cast<size_t>(l)], false, grad, convOptions(spec));
+      Result<ConvGradients> g = convBackward(below, result.weights[static_cast<size_t>(l)], false,
+                                             grad, convOptions(spec));
       if (!g) return g.error();
       grad = std::move(g.value().input);
     }
@@ -186,7 +220,8 @@ Result<ReceptiveFieldResult> computeReceptiveField(const Tensor& input, const Re
   return result;
 }
 
-double erfMassInside(const Tensor& erf, const std::vector<Index>& first, const std::vector<Index>& last) {
+double erfMassInside(const Tensor& erf, const std::vector<Index>& first,
+                     const std::vector<Index>& last) {
   double inside = 0, total = 0;
   for (Index r = 0; r < erf.dim(0); ++r)
     for (Index c = 0; c < erf.dim(1); ++c) {
@@ -197,13 +232,15 @@ double erfMassInside(const Tensor& erf, const std::vector<Index>& first, const s
   return total > 0 ? inside / total : 0.0;
 }
 
-plot::Figure receptiveFieldFigure(const ReceptiveFieldResult& result, const ReceptiveFieldLabState& state) {
+plot::Figure receptiveFieldFigure(const ReceptiveFieldResult& result,
+                                  const ReceptiveFieldLabState& state) {
   const int n = static_cast<int>(result.input.dim(2)), m = static_cast<int>(result.input.dim(3));
   plot::Figure figure;
   const RfLayerInfo& info = result.table.layers[static_cast<size_t>(result.unit[0])];
   char title[200];
-  std::snprintf(title, sizeof title, "Unit (%d, %d) of layer %d: receptive field %lld×%lld", result.unit[1],
-                result.unit[2], result.unit[0], (long long)info.rf[0], (long long)info.rf[1]);
+  std::snprintf(title, sizeof title, "Unit (%d, %d) of layer %d: receptive field %lld×%lld",
+                result.unit[1], result.unit[2], result.unit[0], (long long)info.rf[0],
+                (long long)info.rf[1]);
   figure.title = title;
   // The picture in grey, under everything.
   plot::Heatmap image;
@@ -226,8 +263,10 @@ plot::Figure receptiveFieldFigure(const ReceptiveFieldResult& result, const Rece
   erf.width = 1.5f;
   figure.contours.push_back(std::move(erf));
   // The theoretical box on pixel edges (first .. last + 1), possibly reaching into the padding.
-  const double r0 = double(result.dependencies.inputBoxFirst[0]), r1 = double(result.dependencies.inputBoxLast[0]) + 1;
-  const double c0 = double(result.dependencies.inputBoxFirst[1]), c1 = double(result.dependencies.inputBoxLast[1]) + 1;
+  const double r0 = double(result.dependencies.inputBoxFirst[0]),
+               r1 = double(result.dependencies.inputBoxLast[0]) + 1;
+  const double c0 = double(result.dependencies.inputBoxFirst[1]),
+               c1 = double(result.dependencies.inputBoxLast[1]) + 1;
   plot::RectMark box;
   box.x0 = c0, box.x1 = c1, box.y0 = r0, box.y1 = r1;
   box.color = plot::Color::rgb(230, 40, 30);
@@ -241,7 +280,8 @@ plot::Figure receptiveFieldFigure(const ReceptiveFieldResult& result, const Rece
   outline.width = 2.0f;
   figure.lines.push_back(std::move(outline));
   plot::LineSeries legendEntry; // the contours' legend entry (contours have none of their own)
-  legendEntry.label = std::string("effective (|∂ unit / ∂ pixel| = 10…90 % of peak, ") + state.weights + " weights)";
+  legendEntry.label = std::string("effective (|∂ unit / ∂ pixel| = 10…90 % of peak, ") +
+                      state.weights + " weights)";
   legendEntry.color = plot::Color::rgb(255, 200, 0);
   legendEntry.width = 1.5f;
   legendEntry.x = {c0, c0}; // a zero-length segment on the box: only its legend entry shows
@@ -251,8 +291,10 @@ plot::Figure receptiveFieldFigure(const ReceptiveFieldResult& result, const Rece
   figure.yAxis.label = "y (input pixels)";
   // Zoomed on the box with a margin of one box size: the picture around it stays in view.
   const double margin = std::max(4.0, std::max(r1 - r0, c1 - c0));
-  figure.xAxis.min = std::max(std::min(0.0, c0), c0 - margin), figure.xAxis.max = std::min(std::max(double(m), c1), c1 + margin);
-  figure.yAxis.min = std::max(std::min(0.0, r0), r0 - margin), figure.yAxis.max = std::min(std::max(double(n), r1), r1 + margin);
+  figure.xAxis.min = std::max(std::min(0.0, c0), c0 - margin),
+  figure.xAxis.max = std::min(std::max(double(m), c1), c1 + margin);
+  figure.yAxis.min = std::max(std::min(0.0, r0), r0 - margin),
+  figure.yAxis.max = std::min(std::max(double(n), r1), r1 + margin);
   figure.xAxis.gridLines = figure.yAxis.gridLines = false;
   figure.yAxis.invert = true;
   figure.equalAspect = true;
@@ -260,7 +302,8 @@ plot::Figure receptiveFieldFigure(const ReceptiveFieldResult& result, const Rece
   return figure;
 }
 
-plot::Figure effectiveFieldFigure(const ReceptiveFieldResult& result, const ReceptiveFieldLabState& state) {
+plot::Figure effectiveFieldFigure(const ReceptiveFieldResult& result,
+                                  const ReceptiveFieldLabState& state) {
   plot::Figure figure = receptiveFieldFigure(result, state);
   figure.title = "Effective receptive field in the theoretical box";
   plot::Heatmap& heatmap = *figure.heatmap;
@@ -268,7 +311,7 @@ plot::Figure effectiveFieldFigure(const ReceptiveFieldResult& result, const Rece
   heatmap.colormap = plot::Colormap::Viridis;
   heatmap.vmin.reset(), heatmap.vmax.reset();
   heatmap.colorbar = true;
-  heatmap.colorbarLabel = "|∂ unit / ∂ pixel|";
+  heatmap.colorbarLabel = "|∂ unit/∂ px|"; // no longer than the colour bar of a small figure
   figure.contours.clear();
   figure.lines.resize(1); // the box, not the contours' legend entry
   figure.legend = plot::LegendCorner::None;
@@ -287,7 +330,8 @@ public:
 
   void draw(const LabContext& context) override {
     const float em = ImGui::GetFontSize();
-    ImGui::BeginChild("controls", ImVec2(std::min(19 * em, 0.33f * ImGui::GetContentRegionAvail().x), 0));
+    ImGui::BeginChild("controls",
+                      ImVec2(std::min(19 * em, 0.33f * ImGui::GetContentRegionAvail().x), 0));
     drawControls();
     ImGui::EndChild();
     ImGui::SameLine();
@@ -314,9 +358,13 @@ public:
   nlohmann::json saveState() const override {
     nlohmann::json layers = nlohmann::json::array();
     for (const RfLayerSpec& l : state_.layers)
-      layers.push_back({{"kind", l.kind}, {"k", l.kernel}, {"s", l.stride}, {"p", l.padding}, {"d", l.dilation}});
-    return {{"preset", state_.preset}, {"image", state_.image},     {"input_size", state_.inputSize},
-            {"layers", layers},        {"pool", state_.pool},       {"weights", state_.weights},
+      layers.push_back({{"kind", l.kind},
+                        {"k", l.kernel},
+                        {"s", l.stride},
+                        {"p", l.padding},
+                        {"d", l.dilation}});
+    return {{"preset", state_.preset}, {"image", state_.image}, {"input_size", state_.inputSize},
+            {"layers", layers},        {"pool", state_.pool},   {"weights", state_.weights},
             {"seed", state_.seed},     {"unit", state_.unit}};
   }
 
@@ -340,7 +388,8 @@ public:
         for (size_t i = 0; i < list.size() && reader.ok(); ++i) {
           const std::string path = "state.layers[" + std::to_string(i) + "]";
           if (!list[i].is_object()) {
-            reader.fail("layers[" + std::to_string(i) + "]", "expected {\"kind\", \"k\", \"s\", \"p\", \"d\"}");
+            reader.fail("layers[" + std::to_string(i) + "]",
+                        "expected {\"kind\", \"k\", \"s\", \"p\", \"d\"}");
             break;
           }
           RfLayerSpec layer;
@@ -360,12 +409,14 @@ public:
       reader.numbers("unit", unit, 3, 3);
       if (reader.ok()) {
         for (double v : unit)
-          if (v < 0 || v > 4096 || v != std::floor(v)) reader.fail("unit", "expected [layer, row, col], whole numbers ≥ 0");
+          if (v < 0 || v > 4096 || v != std::floor(v))
+            reader.fail("unit", "expected [layer, row, col], whole numbers ≥ 0");
         if (reader.ok()) next.unit = {int(unit[0]), int(unit[1]), int(unit[2])};
       }
     }
     if (reader.ok()) {
-      Result<ReceptiveFieldTable> table = receptiveFields(toRfLayers(next.layers), 2, {next.inputSize, next.inputSize});
+      Result<ReceptiveFieldTable> table =
+          receptiveFields(toRfLayers(next.layers), 2, {next.inputSize, next.inputSize});
       if (!table) reader.fail("layers", table.error().message());
     }
     if (!reader.ok()) return reader.status();
@@ -376,7 +427,8 @@ public:
   }
 
   plot::Figure exportFigure() const override {
-    Result<ReceptiveFieldResult> result = computeReceptiveField(workingImage(source_, false, state_.inputSize), state_);
+    Result<ReceptiveFieldResult> result =
+        computeReceptiveField(workingImage(source_, false, state_.inputSize), state_);
     if (!result) {
       plot::Figure figure;
       figure.title = "Cannot compute the receptive field: " + result.error().message();
@@ -398,7 +450,8 @@ private:
     computed_ = true;
     computedFor_ = state_;
     computedVersion_ = sourceVersion_;
-    Result<ReceptiveFieldResult> result = computeReceptiveField(workingImage(source_, false, state_.inputSize), state_);
+    Result<ReceptiveFieldResult> result =
+        computeReceptiveField(workingImage(source_, false, state_.inputSize), state_);
     if (!result) {
       error_ = result.error().message();
       return;
@@ -414,13 +467,16 @@ private:
   void drawControls() {
     ImGui::TextDisabled("PRESET");
     ImGui::SetNextItemWidth(-1);
-    if (ImGui::BeginCombo("##preset", state_.preset == "custom" ? "custom stack" : receptiveFieldPresetTitle(state_.preset).c_str())) {
+    if (ImGui::BeginCombo("##preset", state_.preset == "custom"
+                                          ? "custom stack"
+                                          : receptiveFieldPresetTitle(state_.preset).c_str())) {
       for (const std::string& id : receptiveFieldPresetIds())
         if (ImGui::Selectable(receptiveFieldPresetTitle(id).c_str(), id == state_.preset)) {
           Result<ReceptiveFieldLabState> preset = receptiveFieldPreset(id);
           if (preset) {
             ReceptiveFieldLabState next = preset.value();
-            next.image = state_.image, next.pool = state_.pool, next.weights = state_.weights, next.seed = state_.seed;
+            next.image = state_.image, next.pool = state_.pool, next.weights = state_.weights,
+            next.seed = state_.seed;
             state_ = next;
           }
         }
@@ -439,50 +495,93 @@ private:
 
     ImGui::Spacing();
     ImGui::TextDisabled("LAYERS (input at the top)");
-    const float em = ImGui::GetFontSize();
     int removeAt = -1, moveUp = -1;
     for (size_t i = 0; i < state_.layers.size(); ++i) {
       RfLayerSpec& layer = state_.layers[i];
       ImGui::PushID(static_cast<int>(i));
+      // One row: number, kind, k s p d, move up, remove; the fields get what the rest leaves.
+      // When that is too little for "k11" (a projector's large text), the fields go on a second
+      // row of their own.
+      const ImGuiStyle& style = ImGui::GetStyle();
+      const float spacing = 2;
+      ImGui::PushStyleVar(ImGuiStyleVar_FramePadding,
+                          ImVec2(0.4f * style.FramePadding.x, style.FramePadding.y)); // compact
+      const float number = ImGui::CalcTextSize("12").x;
+      const float kind = ImGui::CalcTextSize("conv").x + 2 * style.FramePadding.x;
+      const float up = ImGui::GetFrameHeight();
+      const float remove = ImGui::CalcTextSize("×").x + 2 * style.FramePadding.x;
+      const float minField = ImGui::CalcTextSize("k11").x + 2 * style.FramePadding.x;
+      const float rowWidth = ImGui::GetContentRegionAvail().x;
+      const float inline_ =
+          (rowWidth - number - kind - up - remove - 7 * spacing - style.ItemSpacing.x) / 4;
+      const bool twoRows = inline_ < minField;
       ImGui::AlignTextToFramePadding();
       ImGui::Text("%zu", i + 1);
-      ImGui::SameLine();
-      ImGui::SetNextItemWidth(4.2f * em);
-      if (ImGui::BeginCombo("##kind", layer.kind.c_str())) {
-        for (const char* kind : {"conv", "pool"})
-          if (ImGui::Selectable(kind, layer.kind == kind)) layer.kind = kind, edited();
+      ImGui::SameLine(number + style.ItemSpacing.x);
+      ImGui::SetNextItemWidth(kind);
+      if (ImGui::BeginCombo("##kind", layer.kind.c_str(), ImGuiComboFlags_NoArrowButton)) {
+        for (const char* name : {"conv", "pool"})
+          if (ImGui::Selectable(name, layer.kind == name)) layer.kind = name, edited();
         ImGui::EndCombo();
       }
-      const float field = std::max(1.6f * em, (ImGui::GetContentRegionAvail().x - 4.2f * em - 3 * em) / 4 - 4);
+      auto moveAndRemove = [&] {
+        ImGui::SameLine(0, spacing);
+        if (ImGui::ArrowButton("##up", ImGuiDir_Up)) moveUp = static_cast<int>(i);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("move this layer up");
+        ImGui::SameLine(0, spacing);
+        if (ImGui::Button("×")) removeAt = static_cast<int>(i);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("remove this layer");
+      };
+      if (twoRows) moveAndRemove();
+      const float field =
+          twoRows ? (rowWidth - number - style.ItemSpacing.x - 3 * spacing) / 4 : inline_;
       struct Field {
         const char* label;
         int* value;
         int min, max;
+        const char* meaning;
       };
-      const Field fields[] = {{"k%d", &layer.kernel, 1, 11}, {"s%d", &layer.stride, 1, 4}, {"p%d", &layer.padding, 0, 5},
-                              {"d%d", &layer.dilation, 1, 8}};
+      const Field fields[] = {{"k%d", &layer.kernel, 1, 11, "kernel size k"},
+                              {"s%d", &layer.stride, 1, 4, "stride s"},
+                              {"p%d", &layer.padding, 0, 5, "padding p"},
+                              {"d%d", &layer.dilation, 1, 8, "dilation d"}};
+      bool first = true;
       for (const Field& f : fields) {
         if (f.value == &layer.dilation && layer.kind == "pool") continue;
-        ImGui::SameLine(0, 2);
+        if (first && twoRows)
+          ImGui::SetCursorPosX(ImGui::GetCursorPosX() + number + style.ItemSpacing.x);
+        else
+          ImGui::SameLine(0, spacing);
+        first = false;
         ImGui::SetNextItemWidth(field);
         ImGui::PushID(f.label);
         if (ImGui::DragInt("##v", f.value, 0.1f, f.min, f.max, f.label)) edited();
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("%s (drag, or double-click to type)", f.meaning);
         ImGui::PopID();
       }
-      ImGui::SameLine(0, 2);
-      if (ImGui::ArrowButton("##up", ImGuiDir_Up)) moveUp = static_cast<int>(i);
-      ImGui::SameLine(0, 2);
-      if (ImGui::SmallButton("×")) removeAt = static_cast<int>(i);
+      if (!twoRows) moveAndRemove();
+      ImGui::PopStyleVar();
       ImGui::PopID();
     }
-    if (moveUp > 0) std::swap(state_.layers[size_t(moveUp)], state_.layers[size_t(moveUp - 1)]), edited();
-    if (removeAt >= 0 && state_.layers.size() > 1) state_.layers.erase(state_.layers.begin() + removeAt), edited();
+    if (moveUp > 0)
+      std::swap(state_.layers[size_t(moveUp)], state_.layers[size_t(moveUp - 1)]), edited();
+    if (removeAt >= 0 && state_.layers.size() > 1)
+      state_.layers.erase(state_.layers.begin() + removeAt), edited();
     if (state_.layers.size() < 12) {
-      if (ImGui::Button("+ conv 3×3")) state_.layers.push_back({"conv", 3, 1, 1, 1}), edited();
-      ImGui::SameLine();
-      if (ImGui::Button("+ dilated")) state_.layers.push_back({"conv", 3, 1, 2, 2}), edited();
-      ImGui::SameLine();
-      if (ImGui::Button("+ pool 2×2")) state_.layers.push_back({"pool", 2, 2, 0, 1}), edited();
+      // The add buttons wrap to a new row rather than run off the column.
+      const float right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x;
+      auto addButton = [&](const char* label, RfLayerSpec layer, bool firstButton) {
+        const float width = ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
+        if (!firstButton) {
+          ImGui::SameLine();
+          if (ImGui::GetCursorPosX() + width > right) ImGui::NewLine();
+        }
+        if (ImGui::Button(label)) state_.layers.push_back(layer), edited();
+      };
+      addButton("+ conv 3×3", {"conv", 3, 1, 1, 1}, true);
+      addButton("+ dilated", {"conv", 3, 1, 2, 2}, false);
+      addButton("+ pool 2×2", {"pool", 2, 2, 0, 1}, false);
     }
     ImGui::Spacing();
     ImGui::TextDisabled("FORWARD PASS");
@@ -500,28 +599,54 @@ private:
     }
     ImGui::Spacing();
     ImGui::PushTextWrapPos(0);
-    ImGui::TextDisabled("Click a unit in any map: its receptive field is boxed on the input, the units it "
-                        "depends on light up, and the effective receptive field (right) shows how much each "
-                        "pixel really moves it.");
+    ImGui::TextDisabled(
+        "Click a unit in any map: its receptive field is boxed on the input, the units it "
+        "depends on light up, and the effective receptive field (right) shows how much each "
+        "pixel really moves it.");
     ImGui::PopTextWrapPos();
   }
 
   void drawTable() {
-    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
-    const float rowHeight = ImGui::GetTextLineHeightWithSpacing();
-    const float height = std::min((result_->maps.size() + 2.2f) * rowHeight, 0.32f * ImGui::GetContentRegionAvail().y);
-    if (!ImGui::BeginTable("rf", 6, flags | ImGuiTableFlags_ScrollY, ImVec2(0, height))) return;
+    // Columns as wide as their contents under short headers (a tooltip says each in full); the
+    // layer column takes what is left. The table is as tall as its rows, up to 40 % of the height.
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg |
+                                  ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY;
+    const float rowHeight = ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y + 1;
+    const float height = std::min((result_->maps.size() + 2) * rowHeight + 2,
+                                  0.4f * ImGui::GetContentRegionAvail().y);
+    if (!ImGui::BeginTable("rf", 6, flags, ImVec2(0, height))) return;
     ImGui::TableSetupScrollFreeze(0, 1);
-    for (const char* h : {"layer", "output size", "receptive field", "jump", "start", "selected unit sees"})
-      ImGui::TableSetupColumn(h);
-    ImGui::TableHeadersRow();
+    struct Column {
+      const char* header;
+      const char* meaning;
+    };
+    static constexpr Column kColumns[] = {
+        {"layer", "the layer: kind, kernel k, stride s, padding p, dilation d"},
+        {"out", "output size of the layer's feature map"},
+        {"RF", "receptive field: input pixels one unit of this layer sees, per side"},
+        {"jump", "jump: input pixels between neighbouring units of this layer"},
+        {"start", "start: input coordinate of the centre of this layer's first unit"},
+        {"unit sees", "rows × cols of this layer that the selected unit depends on"}};
+    for (const Column& c : kColumns)
+      ImGui::TableSetupColumn(c.header, c.header == kColumns[0].header
+                                            ? ImGuiTableColumnFlags_WidthStretch
+                                            : ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+    for (int c = 0; c < 6; ++c) {
+      ImGui::TableSetColumnIndex(c);
+      ImGui::TableHeader(kColumns[c].header);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kColumns[c].meaning);
+    }
     for (size_t l = 0; l < result_->table.layers.size(); ++l) {
       const RfLayerInfo& info = result_->table.layers[l];
       ImGui::TableNextRow();
-      if (int(l) == result_->unit[0]) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(255, 220, 170, 255));
+      if (int(l) == result_->unit[0])
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(255, 220, 170, 255));
       ImGui::TableNextColumn();
-      if (l == 0) ImGui::TextUnformatted("input");
-      else ImGui::Text("%zu  %s", l, layerName(state_.layers[l - 1], state_.pool).c_str());
+      if (l == 0)
+        ImGui::TextUnformatted("input");
+      else
+        ImGui::Text("%zu  %s", l, layerName(state_.layers[l - 1], state_.pool).c_str());
       ImGui::TableNextColumn();
       const Index size = l == 0 ? state_.inputSize : info.outputSize[0];
       ImGui::Text("%lld×%lld", (long long)size, (long long)size);
@@ -536,7 +661,7 @@ private:
         const auto& rows = result_->dependencies.units[l][0];
         const auto& cols = result_->dependencies.units[l][1];
         if (!rows.empty() && !cols.empty())
-          ImGui::Text("rows %lld–%lld, cols %lld–%lld", (long long)rows.front(), (long long)rows.back(),
+          ImGui::Text("%lld–%lld × %lld–%lld", (long long)rows.front(), (long long)rows.back(),
                       (long long)cols.front(), (long long)cols.back());
       }
     }
@@ -553,8 +678,8 @@ private:
       const float range = std::max(1e-12f, *hi - *lo);
       std::vector<std::uint8_t> rgba(static_cast<size_t>(w) * h * 4, 255);
       for (Index p = 0; p < t.numel(); ++p) {
-        const auto v = static_cast<std::uint8_t>(std::lround(255 * (i == 0 ? std::clamp(t.data()[p], 0.0f, 1.0f)
-                                                                             : (t.data()[p] - *lo) / range)));
+        const auto v = static_cast<std::uint8_t>(std::lround(
+            255 * (i == 0 ? std::clamp(t.data()[p], 0.0f, 1.0f) : (t.data()[p] - *lo) / range)));
         rgba[size_t(p) * 4] = rgba[size_t(p) * 4 + 1] = rgba[size_t(p) * 4 + 2] = v;
       }
       textures_[i].upload(w, h, rgba.data(), gl::TextureFilter::Nearest);
@@ -586,8 +711,16 @@ private:
       const float x = origin.x + float(i % size_t(columns)) * (side + gap);
       const float y = origin.y + float(i / size_t(columns)) * (side + line + gap);
       char label[64];
-      if (i == 0) std::snprintf(label, sizeof label, "input %d×%d", int(w), int(h));
-      else std::snprintf(label, sizeof label, "%zu: %d×%d", i, int(w), int(h));
+      if (i == 0)
+        std::snprintf(label, sizeof label, "input %d×%d", int(w), int(h));
+      else
+        std::snprintf(label, sizeof label, "%zu: %d×%d", i, int(w), int(h));
+      if (ImGui::CalcTextSize(label).x > side) { // too narrow: "input", "3" (the table has sizes)
+        if (i == 0)
+          std::snprintf(label, sizeof label, "input");
+        else
+          std::snprintf(label, sizeof label, "%zu", i);
+      }
       draw->PushClipRect(ImVec2(x, y), ImVec2(x + side, y + line), true);
       draw->AddText(ImVec2(x, y), ImGui::GetColorU32(ImGuiCol_Text), label);
       draw->PopClipRect();
@@ -602,18 +735,21 @@ private:
         if (rows.size() * cols.size() <= 40000 || i == 0)
           for (Index r : rows)
             for (Index c : cols)
-              draw->AddRectFilled(ImVec2(a.x + c * scale, a.y + r * scale), ImVec2(a.x + (c + 1) * scale, a.y + (r + 1) * scale), lit);
+              draw->AddRectFilled(ImVec2(a.x + c * scale, a.y + r * scale),
+                                  ImVec2(a.x + (c + 1) * scale, a.y + (r + 1) * scale), lit);
       }
       if (int(i) == result_->unit[0]) {
         const ImVec2 u(a.x + result_->unit[2] * scale, a.y + result_->unit[1] * scale);
-        draw->AddRect(ImVec2(u.x - 1, u.y - 1), ImVec2(u.x + scale + 1, u.y + scale + 1), chosen, 0, 0, 2.5f);
+        draw->AddRect(ImVec2(u.x - 1, u.y - 1), ImVec2(u.x + scale + 1, u.y + scale + 1), chosen, 0,
+                      0, 2.5f);
       }
       draw->PopClipRect();
       if (i == 0) { // the theoretical box, which may reach into the padding (outside the image)
         const auto& first = result_->dependencies.inputBoxFirst;
         const auto& last = result_->dependencies.inputBoxLast;
         draw->AddRect(ImVec2(a.x + first[1] * scale, a.y + first[0] * scale),
-                      ImVec2(a.x + (last[1] + 1) * scale, a.y + (last[0] + 1) * scale), chosen, 0, 0, 2.5f);
+                      ImVec2(a.x + (last[1] + 1) * scale, a.y + (last[0] + 1) * scale), chosen, 0,
+                      0, 2.5f);
       }
       if (i > 0) {
         ImGui::SetCursorScreenPos(a);
@@ -646,6 +782,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Lab> createReceptiveFieldLab() { return std::make_unique<ReceptiveFieldLab>(); }
+std::unique_ptr<Lab> createReceptiveFieldLab() {
+  return std::make_unique<ReceptiveFieldLab>();
+}
 
 } // namespace nnlab::app
