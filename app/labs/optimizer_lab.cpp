@@ -18,6 +18,7 @@
 #include "core/expression_surface.h"
 #include "core/frame_profile.h"
 #include "core/json_fields.h"
+#include "core/presets.h"
 #include "core/messages.h"
 #include "core/paths.h"
 #include "core/scene.h"
@@ -1155,10 +1156,6 @@ void drawArrow(ImDrawList* list, ImVec2 from, ImVec2 to, ImU32 color, float thic
   obstacles.labels.push_back(box);
 }
 
-struct PresetFile {
-  std::string path, title;
-};
-
 class OptimizerLab final : public Lab {
 public:
   OptimizerLab() : state_(defaultOptimizerLabState()) { syncExpressionBuffer(); }
@@ -1295,20 +1292,10 @@ private:
     expressionError_.reset();
   }
 
-  std::vector<PresetFile>& presets() {
+  const std::vector<ScenePreset>& presets() {
     if (!presetsScanned_) {
       presetsScanned_ = true;
-      std::error_code ec;
-      const std::filesystem::path dir = assetsDir() / "scenes";
-      for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("optimizers_", 0) != 0 || entry.path().extension() != ".json") continue;
-        Result<SceneFile> scene = readSceneFile(entry.path().string());
-        if (!scene || scene->labId != "optimizers") continue;
-        presets_.push_back({entry.path().string(), scene->state.value("title", name)});
-      }
-      std::sort(presets_.begin(), presets_.end(),
-                [](const PresetFile& a, const PresetFile& b) { return a.path < b.path; });
+      presets_ = findScenePresets("optimizers");
     }
     return presets_;
   }
@@ -1328,19 +1315,8 @@ private:
   }
 
   void drawControls(const LabContext& context) {
-    std::vector<PresetFile>& list = presets();
     ImGui::TextDisabled("PRESET");
-    ImGui::SetNextItemWidth(-1);
-    if (ImGui::BeginCombo("##preset", state_.title.empty() ? "(custom)" : state_.title.c_str())) {
-      for (const PresetFile& preset : list)
-        if (ImGui::Selectable(preset.title.c_str(), preset.title == state_.title)) {
-          Result<SceneFile> scene = readSceneFile(preset.path);
-          Status loaded = scene ? loadState(scene->state) : Status(scene.error());
-          if (!loaded) context.messages.error(preset.path + ": " + loaded.error().message());
-        }
-      if (list.empty()) ImGui::TextDisabled("no assets/scenes/optimizers_*.json found");
-      ImGui::EndCombo();
-    }
+    ScenePresetCombo(presets(), "optimizers", state_.title, *this, context.messages);
 
     ImGui::Spacing();
     ImGui::TextDisabled("SURFACE");
@@ -2137,7 +2113,7 @@ private:
   char expressionBuffer_[256] = {};
   std::optional<ExpressionError> expressionError_;
   bool presetsScanned_ = false;
-  std::vector<PresetFile> presets_;
+  std::vector<ScenePreset> presets_;
 };
 
 } // namespace

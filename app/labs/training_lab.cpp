@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/json_fields.h"
+#include "core/presets.h"
 #include "core/messages.h"
 #include "core/paths.h"
 #include "core/scene.h"
@@ -880,10 +881,6 @@ plot::Figure firstLayerFilterFigure(const Network& network, int cols) {
 
 namespace {
 
-struct PresetFile {
-  std::string path, title;
-};
-
 // The model panels of one run at one step: decision regions (2-D sets) or misclassified images
 // and first-layer filters (image sets). Made off the UI thread (see updateModelPictures).
 struct ModelPictures {
@@ -1155,19 +1152,10 @@ private:
     modelError_.clear();
   }
 
-  std::vector<PresetFile>& presets() {
+  const std::vector<ScenePreset>& presets() {
     if (!presetsScanned_) {
       presetsScanned_ = true;
-      std::error_code ec;
-      for (const auto& entry : std::filesystem::directory_iterator(assetsDir() / "scenes", ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("training_", 0) != 0 || entry.path().extension() != ".json") continue;
-        Result<SceneFile> scene = readSceneFile(entry.path().string());
-        if (!scene || scene->labId != "training") continue;
-        presets_.push_back({entry.path().string(), scene->state.value("title", name)});
-      }
-      std::sort(presets_.begin(), presets_.end(),
-                [](const PresetFile& a, const PresetFile& b) { return a.path < b.path; });
+      presets_ = findScenePresets("training");
     }
     return presets_;
   }
@@ -1493,19 +1481,8 @@ private:
   }
 
   void drawControls(const LabContext& context) {
-    std::vector<PresetFile>& list = presets();
     ImGui::TextDisabled("PRESET");
-    ImGui::SetNextItemWidth(-1);
-    if (ImGui::BeginCombo("##preset", state_.title.empty() ? "(custom)" : state_.title.c_str())) {
-      for (const PresetFile& preset : list)
-        if (ImGui::Selectable(preset.title.c_str(), preset.title == state_.title)) {
-          Result<SceneFile> scene = readSceneFile(preset.path);
-          Status loaded = scene ? loadState(scene->state) : Status(scene.error());
-          if (!loaded) context.messages.error(preset.path + ": " + loaded.error().message());
-        }
-      if (list.empty()) ImGui::TextDisabled("no assets/scenes/training_*.json found");
-      ImGui::EndCombo();
-    }
+    ScenePresetCombo(presets(), "training", state_.title, *this, context.messages);
     if (!state_.note.empty()) {
       ImGui::PushTextWrapPos(0);
       ImGui::TextUnformatted(state_.note.c_str());
@@ -1739,7 +1716,7 @@ private:
   bool mlpBatchNorm_ = false;
   std::string modelError_;
   bool presetsScanned_ = false;
-  std::vector<PresetFile> presets_;
+  std::vector<ScenePreset> presets_;
   mutable std::vector<RunCurves> exportCache_; // what exportFigure's views point into
 };
 
