@@ -39,20 +39,6 @@ std::string joined(const std::vector<std::string>& names) {
   return list;
 }
 
-// Which hyper-parameter flags an optimizer reads (as `nnlab trajectory`).
-bool reads(OptimizerKind kind, const std::string& flag) {
-  const bool adam =
-      kind == OptimizerKind::Adam || kind == OptimizerKind::AdamW || kind == OptimizerKind::AMSGrad;
-  if (flag == "--beta")
-    return kind == OptimizerKind::Momentum || kind == OptimizerKind::Nesterov ||
-           kind == OptimizerKind::RMSProp;
-  if (flag == "--beta1" || flag == "--beta2") return adam;
-  if (flag == "--eps")
-    return adam || kind == OptimizerKind::AdaGrad || kind == OptimizerKind::RMSProp;
-  if (flag == "--weight-decay") return kind == OptimizerKind::AdamW;
-  return true;
-}
-
 int list(const TrainArgs& args, std::ostream& out) {
   json presets = json::array();
   for (const std::string& name : modelPresetNames())
@@ -95,11 +81,11 @@ json optimizerJson(const TrainingConfig& c) {
   json o = {{"name", optimizerId(c.optimizer)},
             {"lr", c.optimizerConfig.lr},
             {"pytorch", pytorchConstructor(c.optimizer, c.optimizerConfig)}};
-  if (reads(c.optimizer, "--beta")) o["beta"] = c.optimizerConfig.beta;
-  if (reads(c.optimizer, "--beta1"))
+  if (optimizerReadsFlag(c.optimizer, "--beta")) o["beta"] = c.optimizerConfig.beta;
+  if (optimizerReadsFlag(c.optimizer, "--beta1"))
     o["beta1"] = c.optimizerConfig.beta1, o["beta2"] = c.optimizerConfig.beta2;
-  if (reads(c.optimizer, "--eps")) o["eps"] = c.optimizerConfig.eps;
-  if (reads(c.optimizer, "--weight-decay")) o["weight_decay"] = c.optimizerConfig.weightDecay;
+  if (optimizerReadsFlag(c.optimizer, "--eps")) o["eps"] = c.optimizerConfig.eps;
+  if (optimizerReadsFlag(c.optimizer, "--weight-decay")) o["weight_decay"] = c.optimizerConfig.weightDecay;
   return o;
 }
 
@@ -154,26 +140,9 @@ int runTrainCommand(const TrainArgs& args, std::ostream& out, std::ostream& err)
       if (!args.spike.empty()) config.optimizerConfig.lr = lr; // keep the spike maker's rate
     }
   }
-  struct Given {
-    const char* flag;
-    bool given;
-    double value;
-    double* field;
-  };
   OptimizerConfig& oc = config.optimizerConfig;
-  for (const Given& g :
-       {Given{"--lr", args.lrGiven, args.lr, &oc.lr},
-        Given{"--beta", args.betaGiven, args.beta, &oc.beta},
-        Given{"--beta1", args.beta1Given, args.beta1, &oc.beta1},
-        Given{"--beta2", args.beta2Given, args.beta2, &oc.beta2},
-        Given{"--eps", args.epsGiven, args.eps, &oc.eps},
-        Given{"--weight-decay", args.weightDecayGiven, args.weightDecay, &oc.weightDecay}}) {
-    if (!g.given) continue;
-    if (!reads(config.optimizer, g.flag))
-      return usageError(err, g.flag,
-                        std::string("not used by ") + std::string(optimizerId(config.optimizer)));
-    *g.field = g.value;
-  }
+  if (Status s = applyHyperParameterFlags(config.optimizer, args.hyper, oc); !s)
+    return usageError(err, s.error().where, s.error().what);
   if (Status s = validateOptimizerConfig(config.optimizer, oc); !s)
     return usageError(err, "--" + s.error().where, s.error().what);
 
@@ -338,13 +307,7 @@ void addTrainCommand(CLI::App& root, CommandAction& action) {
                       "e.g. linear:64,relu,linear");
   command->add_option("--optimizer", args->optimizer,
                       "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw or amsgrad");
-  CLI::Option* lr = command->add_option("--lr", args->lr, "Base learning rate η₀");
-  CLI::Option* beta = command->add_option("--beta", args->beta, "Momentum/Nesterov β, RMSProp α");
-  CLI::Option* beta1 = command->add_option("--beta1", args->beta1, "Adam-family β₁");
-  CLI::Option* beta2 = command->add_option("--beta2", args->beta2, "Adam-family β₂");
-  CLI::Option* eps = command->add_option("--eps", args->eps, "ε in the denominator");
-  CLI::Option* weightDecay =
-      command->add_option("--weight-decay", args->weightDecay, "AdamW's decoupled decay λ");
+  addHyperParameterOptions(*command, args->hyper, "Base learning rate η₀");
   command->add_option("--batch", args->batch, "Mini-batch size B (default 32)");
   command->add_option("--epochs", args->epochs, "Passes over the training set (default 10)");
   command->add_option("--max-steps", args->maxSteps, "Stop after N steps");
@@ -366,13 +329,7 @@ void addTrainCommand(CLI::App& root, CommandAction& action) {
                       "OpenMP threads (default: all); the numbers are the same with any count");
   command->add_flag("--json", args->json, "Print JSON: history, val, classes, initial_loss");
   command->add_flag("--list", args->list, "List data sets, models, optimizers, spike makers");
-  command->callback([args, lr, beta, beta1, beta2, eps, weightDecay, clip, &action] {
-    args->lrGiven = lr->count() > 0;
-    args->betaGiven = beta->count() > 0;
-    args->beta1Given = beta1->count() > 0;
-    args->beta2Given = beta2->count() > 0;
-    args->epsGiven = eps->count() > 0;
-    args->weightDecayGiven = weightDecay->count() > 0;
+  command->callback([args, clip, &action] {
     args->clipGiven = clip->count() > 0;
     action = [args] { return runTrainCommand(*args, std::cout, std::cerr); };
   });

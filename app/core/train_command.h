@@ -26,6 +26,7 @@
 #include <string>
 
 #include "core/command.h"
+#include "core/optimizer_flags.h"
 
 namespace CLI {
 class App;
@@ -36,9 +37,9 @@ namespace nnlab::app {
 // The command line as typed; `*Given` say which optional values were on it.
 struct TrainArgs {
   std::string dataset, model, optimizer, schedule, init = "auto", spike;
-  double lr = 0, beta = 0, beta1 = 0, beta2 = 0, eps = 0, weightDecay = 0, clip = 0;
-  bool lrGiven = false, betaGiven = false, beta1Given = false, beta2Given = false, epsGiven = false,
-       weightDecayGiven = false, clipGiven = false;
+  HyperParameterFlags hyper; // --lr --beta --beta1 --beta2 --eps --weight-decay
+  double clip = 0;
+  bool clipGiven = false;
   long long batch = -1, epochs = -1, maxSteps = -1, warmup = -1, corruptAt = -1, corruptSteps = -1,
             threads = -1; // −1: not given
   unsigned seed = 0;

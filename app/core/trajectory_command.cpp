@@ -55,28 +55,6 @@ json toJson(Vec2 p) {
   return json::array({p.x, p.y});
 }
 
-// Which hyper-parameter flags an optimizer reads, for "not used by ..." errors.
-bool reads(OptimizerKind kind, const std::string& flag) {
-  const bool adam =
-      kind == OptimizerKind::Adam || kind == OptimizerKind::AdamW || kind == OptimizerKind::AMSGrad;
-  if (flag == "--beta")
-    return kind == OptimizerKind::Momentum || kind == OptimizerKind::Nesterov ||
-           kind == OptimizerKind::RMSProp;
-  if (flag == "--beta1" || flag == "--beta2") return adam;
-  if (flag == "--eps")
-    return adam || kind == OptimizerKind::AdaGrad || kind == OptimizerKind::RMSProp;
-  if (flag == "--weight-decay") return kind == OptimizerKind::AdamW;
-  if (flag == "--momentum-form") return kind == OptimizerKind::Momentum;
-  return true;
-}
-
-std::string readers(const std::string& flag) {
-  std::string list;
-  for (OptimizerKind kind : kAllOptimizerKinds)
-    if (reads(kind, flag)) list += (list.empty() ? "" : ", ") + std::string(optimizerId(kind));
-  return list;
-}
-
 json surfaceJson(const Surface& s) {
   const Box2 box = s.domain();
   json minima = json::array();
@@ -90,13 +68,13 @@ json surfaceJson(const Surface& s) {
 
 json configJson(OptimizerKind kind, const OptimizerConfig& c) {
   json config = {{"lr", c.lr}};
-  if (reads(kind, "--beta")) config["beta"] = c.beta;
-  if (reads(kind, "--beta1")) config["beta1"] = c.beta1, config["beta2"] = c.beta2;
-  if (reads(kind, "--eps")) config["eps"] = c.eps;
-  if (reads(kind, "--weight-decay")) config["weight_decay"] = c.weightDecay;
+  if (optimizerReadsFlag(kind, "--beta")) config["beta"] = c.beta;
+  if (optimizerReadsFlag(kind, "--beta1")) config["beta1"] = c.beta1, config["beta2"] = c.beta2;
+  if (optimizerReadsFlag(kind, "--eps")) config["eps"] = c.eps;
+  if (optimizerReadsFlag(kind, "--weight-decay")) config["weight_decay"] = c.weightDecay;
   if (kind == OptimizerKind::Momentum)
     config["momentum_form"] = c.momentumForm == MomentumForm::HeavyBall ? "heavy-ball" : "ema";
-  const bool hasCorrection = reads(kind, "--beta1") || (kind == OptimizerKind::Momentum &&
+  const bool hasCorrection = optimizerReadsFlag(kind, "--beta1") || (kind == OptimizerKind::Momentum &&
                                                         c.momentumForm == MomentumForm::Ema);
   if (hasCorrection) config["bias_correction"] = c.biasCorrection;
   return config;
@@ -215,27 +193,10 @@ int runTrajectoryCommand(const TrajectoryArgs& args, std::ostream& out, std::ost
                       "unknown optimizer '" + args.optimizer + "' (known: " + names + ")");
   }
   OptimizerConfig config = defaultOptimizerConfig(*kind);
-  struct Given {
-    const char* flag;
-    bool given;
-    double value;
-    double* field;
-  };
-  for (const Given& g :
-       {Given{"--lr", args.lrGiven, args.lr, &config.lr},
-        Given{"--beta", args.betaGiven, args.beta, &config.beta},
-        Given{"--beta1", args.beta1Given, args.beta1, &config.beta1},
-        Given{"--beta2", args.beta2Given, args.beta2, &config.beta2},
-        Given{"--eps", args.epsGiven, args.eps, &config.eps},
-        Given{"--weight-decay", args.weightDecayGiven, args.weightDecay, &config.weightDecay}}) {
-    if (!g.given) continue;
-    if (!reads(*kind, g.flag))
-      return usageError(err, g.flag,
-                        "not used by " + args.optimizer + " (used by " + readers(g.flag) + ")");
-    *g.field = g.value;
-  }
+  if (Status s = applyHyperParameterFlags(*kind, args.hyper, config); !s)
+    return usageError(err, s.error().where, s.error().what);
   if (!args.momentumForm.empty()) {
-    if (!reads(*kind, "--momentum-form"))
+    if (!optimizerReadsFlag(*kind, "--momentum-form"))
       return usageError(err, "--momentum-form",
                         "only used by momentum (got --optimizer " + args.optimizer + ")");
     if (args.momentumForm == "heavy-ball")
@@ -247,7 +208,7 @@ int runTrajectoryCommand(const TrajectoryArgs& args, std::ostream& out, std::ost
                         "expected heavy-ball or ema (got \"" + args.momentumForm + "\")");
   }
   if (args.noBiasCorrection) {
-    const bool corrects = reads(*kind, "--beta1") || (*kind == OptimizerKind::Momentum &&
+    const bool corrects = optimizerReadsFlag(*kind, "--beta1") || (*kind == OptimizerKind::Momentum &&
                                                       config.momentumForm == MomentumForm::Ema);
     if (!corrects)
       return usageError(err, "--no-bias-correction",
@@ -311,14 +272,7 @@ void addTrajectoryCommand(CLI::App& root, CommandAction& action) {
   command->add_option("--optimizer", args->optimizer,
                       "sgd, momentum, nesterov, adagrad, rmsprop, "
                       "adam, adamw or amsgrad");
-  CLI::Option* lr =
-      command->add_option("--lr", args->lr, "Base learning rate η₀ (default: PyTorch's)");
-  CLI::Option* beta = command->add_option("--beta", args->beta, "Momentum/Nesterov β, RMSProp α");
-  CLI::Option* beta1 = command->add_option("--beta1", args->beta1, "Adam-family β₁");
-  CLI::Option* beta2 = command->add_option("--beta2", args->beta2, "Adam-family β₂");
-  CLI::Option* eps = command->add_option("--eps", args->eps, "ε in the denominator √v + ε");
-  CLI::Option* weightDecay = command->add_option("--weight-decay", args->weightDecay,
-                                                 "AdamW's decoupled decay λ (default 0.01)");
+  addHyperParameterOptions(*command, args->hyper, "Base learning rate η₀ (default: PyTorch's)");
   command->add_option("--momentum-form", args->momentumForm,
                       "heavy-ball (m ← βm + g, default) or ema (m ← βm + (1 − β)g)");
   command->add_flag("--no-bias-correction", args->noBiasCorrection,
@@ -336,13 +290,7 @@ void addTrajectoryCommand(CLI::App& root, CommandAction& action) {
   command->add_flag("--json", args->json, "Print JSON: points, loss, lr, state, diverged");
   command->add_flag("--list-surfaces", args->listSurfaces, "List the built-in surfaces and exit");
   command->add_flag("--list-optimizers", args->listOptimizers, "List the optimizers and exit");
-  command->callback([args, lr, beta, beta1, beta2, eps, weightDecay, &action] {
-    args->lrGiven = lr->count() > 0;
-    args->betaGiven = beta->count() > 0;
-    args->beta1Given = beta1->count() > 0;
-    args->beta2Given = beta2->count() > 0;
-    args->epsGiven = eps->count() > 0;
-    args->weightDecayGiven = weightDecay->count() > 0;
+  command->callback([args, &action] {
     action = [args] { return runTrajectoryCommand(*args, std::cout, std::cerr); };
   });
 }

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "core/command.h"
+#include "core/optimizer_flags.h"
 
 namespace CLI {
 class App;
@@ -32,9 +33,8 @@ namespace nnlab::app {
 // The command line as typed; `*Given` say which optional values were on it.
 struct TrajectoryArgs {
   std::string surface, optimizer, schedule = "constant", start, momentumForm;
-  double lr = 0, beta = 0, beta1 = 0, beta2 = 0, eps = 0, weightDecay = 0, noise = 0;
-  bool lrGiven = false, betaGiven = false, beta1Given = false, beta2Given = false, epsGiven = false,
-       weightDecayGiven = false;
+  HyperParameterFlags hyper; // --lr --beta --beta1 --beta2 --eps --weight-decay
+  double noise = 0;
   unsigned seed = 0;
   long long steps = -1; // −1: not given
   bool noBiasCorrection = false, json = false, listSurfaces = false, listOptimizers = false;
