@@ -263,12 +263,17 @@ Result<Tensor> conv(const Tensor& input, const Tensor& weight, const Tensor& bia
   const Tensor w = options.trueConvolution ? flippedKernels(weight) : weight;
   Tensor y(g.outputShape());
   const Conv3 c = detail::toConv3(g);
-  if (detail::direct3x3Applies(c, options.algorithm)) {
+  if (detail::directUnpaddedApplies(c, options.algorithm)) {
     // Memory-bound: reading the unpadded input directly saves writing and re-reading a copy.
     const std::array<PadMap, 3> maps = padMaps(g, options.paddingMode);
     const std::array<Index, 3> size = size3(g.inputSize);
-    detail::convForwardDirect3x3(input.data(), w.data(), bias.empty() ? nullptr : bias.data(),
-                                 y.data(), c, size[1], size[2], maps[1], maps[2]);
+    detail::convForwardDirectUnpadded(input.data(), w.data(), bias.empty() ? nullptr : bias.data(),
+                                      y.data(), c, size[1], size[2], maps[1], maps[2]);
+    return y;
+  }
+  if (detail::phasedGemmApplies(c, options.algorithm)) {
+    detail::convForwardPhasedGemm(input.data(), w.data(), bias.empty() ? nullptr : bias.data(),
+                                  y.data(), c, size3(g.inputSize), padMaps(g, options.paddingMode));
     return y;
   }
   std::vector<float> padded;

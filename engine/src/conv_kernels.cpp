@@ -182,8 +182,10 @@ void packedMicroKernel(Index K, const float* __restrict a, const float* __restri
   }
 }
 
-void forwardPackedGemm(const float* xPadded, const float* weight, const float* bias, float* y,
-                       const Conv3& c) {
+// The packed GEMM on an input already in the stride-phase layout below: every padded row is
+// `sw·wq` floats, phase r of it (padded columns r, r + sw, ...) at r·wq.
+void packedGemmOnLayout(const float* xLaidOut, Index wq, const float* weight, const float* bias,
+                        float* y, const Conv3& c) {
   const Index K = c.inPerGroup() * c.kernelVolume();
   const Index fg = c.outPerGroup();
   const Index P = c.outVolume();
@@ -203,25 +205,8 @@ void forwardPackedGemm(const float* xPadded, const float* weight, const float* b
       if (bias) biasPacked[static_cast<size_t>(block * kMr + lane)] = bias[g * fg + f];
     }
 
-  // A W stride s > 1 is turned into unit stride by splitting every padded row into its s phases
-  // (polyphase layout): row h becomes [s][wq] with phase r holding x[h, r + s·i], wq = ⌈pW / s⌉.
-  // Tap kw then reads phase (kw·d) mod s from column ow + ⌊kw·d / s⌋, so the positions of one
-  // output row are contiguous for every stride and panels pack with plain vector loads.
-  const Index sw = c.stride[2], wq = (pW + sw - 1) / sw, rowStride = sw * wq;
+  const Index sw = c.stride[2], rowStride = sw * wq;
   const Index channelVolume = pD * pH * rowStride;
-  const float* xLaidOut = xPadded;
-  if (sw > 1) {
-    const Index rows = c.batch * c.inChannels * pD * pH;
-    float* phased = scratch(kScratchInput, rows * rowStride);
-#pragma omp parallel for schedule(static)
-    for (Index row = 0; row < rows; ++row) {
-      const float* src = xPadded + row * pW;
-      float* dst = phased + row * rowStride;
-      for (Index r = 0; r < sw; ++r)
-        for (Index i = 0; i < wq; ++i) dst[r * wq + i] = r + sw * i < pW ? src[r + sw * i] : 0.0f;
-    }
-    xLaidOut = phased;
-  }
 
   // kOffset[k]: where tap k = (c, kd, kh, kw) starts in the group's laid-out input;
   // positionOffset[p]: where output position p's window starts in one channel.
@@ -322,6 +307,34 @@ void forwardPackedGemm(const float* xPadded, const float* weight, const float* b
       }
     }
   }
+}
+
+// A W stride s > 1 is turned into unit stride by splitting every padded row into its s phases
+// (polyphase layout): row h becomes [s][wq] with phase r holding x[h, r + s·i], wq = ⌈pW / s⌉.
+// Tap kw then reads phase (kw·d) mod s from column ow + ⌊kw·d / s⌋, so the positions of one
+// output row are contiguous for every stride and panels pack with plain vector loads.
+Index phaseWidth(const Conv3& c) {
+  return (c.padded[2] + c.stride[2] - 1) / c.stride[2];
+}
+
+void forwardPackedGemm(const float* xPadded, const float* weight, const float* bias, float* y,
+                       const Conv3& c) {
+  const auto [pD, pH, pW] = c.padded;
+  const Index sw = c.stride[2], wq = phaseWidth(c), rowStride = sw * wq;
+  const float* xLaidOut = xPadded;
+  if (sw > 1) {
+    const Index rows = c.batch * c.inChannels * pD * pH;
+    float* phased = scratch(kScratchInput, rows * rowStride);
+#pragma omp parallel for schedule(static)
+    for (Index row = 0; row < rows; ++row) {
+      const float* src = xPadded + row * pW;
+      float* dst = phased + row * rowStride;
+      for (Index r = 0; r < sw; ++r)
+        for (Index i = 0; i < wq; ++i) dst[r * wq + i] = r + sw * i < pW ? src[r + sw * i] : 0.0f;
+    }
+    xLaidOut = phased;
+  }
+  packedGemmOnLayout(xLaidOut, wq, weight, bias, y, c);
 }
 
 // Winograd F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016)
@@ -511,6 +524,128 @@ void forwardWinograd(const float* xPadded, const float* weight, const float* bia
 }
 #endif
 
+#ifdef __AVX512F__
+// One step of fusedRow: NV vectors of 16 outputs from `o` on, lanes past `count` masked (masked
+// loads never touch them). KW > 0 fixes the kernel width at compile time (the tap loop unrolls)
+// and DW > 0 the dilation (constant load offsets: the unrolled loads need no index registers);
+// 0 reads them from kwRuntime / dwRuntime.
+template <int NV, int KW, int DW>
+__attribute__((always_inline)) inline void
+fusedStep(const float* const* rows, Index kh, Index kwRuntime, Index dwRuntime, const float* w,
+          float b, bool accumulate, float* __restrict y, Index o, Index count) {
+  const Index kw = KW > 0 ? KW : kwRuntime, dw = DW > 0 ? DW : dwRuntime;
+  __mmask16 m[NV];
+  __m512 acc[NV]; // unrolled loops keep these in registers
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const Index left = std::clamp<Index>(count - o - 16 * v, 0, 16);
+    m[v] = static_cast<__mmask16>((1u << left) - 1);
+    acc[v] = accumulate ? _mm512_maskz_loadu_ps(m[v], y + o + 16 * v) : _mm512_set1_ps(b);
+  }
+  for (Index i = 0; i < kh; ++i) {
+    const float* r = rows[i] + o;
+    const float* wr = w + i * kw;
+    for (Index j = 0; j < kw; ++j) {
+      const __m512 wv = _mm512_set1_ps(wr[j]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        acc[v] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(m[v], r + j * dw + 16 * v), acc[v]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(y + o + 16 * v, m[v], acc[v]);
+}
+
+template <int KW, int DW>
+void fusedRowSteps(const float* const* rows, Index kh, Index kw, Index dw, const float* w, float b,
+                   bool accumulate, float* __restrict y, Index count) {
+  // Four independent accumulators per full step (one FMA chain would wait on the FMA latency);
+  // the last step uses as many vectors as outputs remain, so a short tail costs one step.
+  Index o = 0;
+  for (; o + 64 <= count; o += 64)
+    fusedStep<4, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count);
+  switch ((count - o + 15) / 16) {
+  case 1: fusedStep<1, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
+  case 2: fusedStep<2, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
+  case 3: fusedStep<3, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
+  case 4: fusedStep<4, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
+  default: break; // nothing left
+  }
+}
+#endif
+
+// One output row of a 2-D filter with unit stride along W, one input channel:
+//   y[o] = seed[o] + Σ_{i<kh, j<kw} w[i·kw + j] · rows[i][o + j·dw]   for o < count,
+// seed = b everywhere (accumulate false) or y itself (accumulate true: a further input channel or
+// kernel depth slice). All taps in one pass: each output is loaded and stored once, not once per
+// tap, which is what makes the 7×7 Gabor bank and depthwise layers cheap.
+void fusedRow(const float* const* rows, Index kh, Index kw, Index dw, const float* w, float b,
+              bool accumulate, float* __restrict y, Index count) {
+#ifdef __AVX512F__
+  if (dw == 1) { // the common odd widths unrolled
+    switch (kw) {
+    case 3: fusedRowSteps<3, 1>(rows, kh, kw, dw, w, b, accumulate, y, count); return;
+    case 5: fusedRowSteps<5, 1>(rows, kh, kw, dw, w, b, accumulate, y, count); return;
+    case 7: fusedRowSteps<7, 1>(rows, kh, kw, dw, w, b, accumulate, y, count); return;
+    default: break;
+    }
+  }
+  fusedRowSteps<0, 0>(rows, kh, kw, dw, w, b, accumulate, y, count);
+#else
+  if (!accumulate) std::fill(y, y + count, b);
+  for (Index i = 0; i < kh; ++i)
+    for (Index j = 0; j < kw; ++j) {
+      const float wk = w[i * kw + j];
+      const float* __restrict s = rows[i] + j * dw;
+      for (Index o = 0; o < count; ++o) y[o] += wk * s[o];
+    }
+#endif
+}
+
+// Blocks of output rows per plane for the direct loops: ~64 KB of output per block, few enough to
+// keep scheduling cheap, at least 4 blocks per thread.
+Index directBlocksPerPlane(Index planes, Index rowsPerPlane, Index ow) {
+  const Index threads = omp_get_max_threads();
+  Index blocks = std::max<Index>(1, rowsPerPlane * ow / (1 << 14));
+  blocks = std::max(blocks, (4 * threads + planes - 1) / planes);
+  return std::min(blocks, rowsPerPlane);
+}
+
+// Pads one row through the W pad map. The unpadded row sits in one piece at
+// [before, before + width) of the padded row (the map is the identity there): one memcpy, and the
+// map only for the few padded cells at both ends.
+class RowPadder {
+public:
+  RowPadder(const PadMap& mapW, Index width) : mapW_(mapW), width_(width) {
+    auto identityFrom = [&](Index start) {
+      for (Index i = 0; i < width; ++i)
+        if (mapW[static_cast<size_t>(start + i)] != i) return false;
+      return true;
+    };
+    while (!identityFrom(before_)) ++before_; // replicate / circular can map cells before it too
+  }
+  Index before() const { return before_; } // where the unpadded row starts in the padded one
+  // dst [padded width] from src [width]; src null: a zero row (zero padding along H or D).
+  void operator()(const float* src, float* dst) const {
+    const Index padded = static_cast<Index>(mapW_.size());
+    if (!src) {
+      std::fill(dst, dst + padded, 0.0f);
+      return;
+    }
+    for (Index p = 0; p < before_; ++p) dst[p] = cell(src, p);
+    std::memcpy(dst + before_, src, static_cast<size_t>(width_) * sizeof(float));
+    for (Index p = before_ + width_; p < padded; ++p) dst[p] = cell(src, p);
+  }
+
+private:
+  float cell(const float* src, Index p) const {
+    const Index source = mapW_[static_cast<size_t>(p)];
+    return source < 0 ? 0.0f : src[source];
+  }
+  const PadMap& mapW_;
+  Index width_, before_ = 0;
+};
+
 // One output row of the 2-D 3×3 filter with unit stride and dilation:
 // y[o] = b + Σ_{i,j<3} w[i, j] · x_i[o + j] for o < count, x_0..x_2 the three input rows.
 inline void fused3x3Row(const float* __restrict x0, const float* __restrict x1,
@@ -546,127 +681,17 @@ inline void fused3x3Row(const float* __restrict x0, const float* __restrict x1,
               w12 * x1[o + 2] + w20 * x2[o] + w21 * x2[o + 1] + w22 * x2[o + 2];
 }
 
-// Blocks of output rows per plane for the direct loops: ~64 KB of output per block, few enough to
-// keep scheduling cheap, at least 4 blocks per thread.
-Index directBlocksPerPlane(Index planes, Index rowsPerPlane, Index ow) {
-  const Index threads = omp_get_max_threads();
-  Index blocks = std::max<Index>(1, rowsPerPlane * ow / (1 << 14));
-  blocks = std::max(blocks, (4 * threads + planes - 1) / planes);
-  return std::min(blocks, rowsPerPlane);
-}
-
-// Direct loop for short reductions (one input channel per group, small kernel): each output row
-// accumulates k taps of contiguous input rows, which the compiler vectorizes when the stride along
-// W is 1; no column buffer, no GEMM packing. Parallel over blocks of output rows: a block stays in
-// one (n, f) plane, so depthwise layers split by channel and a single image by rows.
-void forwardDirect(const float* xPadded, const float* weight, const float* bias, float* y,
-                   const Conv3& c) {
-  const auto [pD, pH, pW] = c.padded;
-  const Index oh = c.out[1], ow = c.out[2];
-  const Index rowsPerPlane = c.out[0] * oh;
-  const Index k = c.kernelVolume();
-  const Index planes = c.batch * c.outChannels;
-  const Index sw = c.stride[2], dw = c.dilation[2];
-  Index blocksPerPlane = directBlocksPerPlane(planes, rowsPerPlane, ow);
-  const Index rowsPerBlock = (rowsPerPlane + blocksPerPlane - 1) / blocksPerPlane;
-  blocksPerPlane = (rowsPerPlane + rowsPerBlock - 1) / rowsPerBlock;
-  // The 2-D 3×3 filter on one input channel with unit stride and dilation (edge filters,
-  // depthwise): all nine taps in one pass, one store per output instead of three.
-  const bool fused3x3 = c.inPerGroup() == 1 && c.kernel[0] == 1 && c.kernel[1] == 3 &&
-                        c.kernel[2] == 3 && sw == 1 && dw == 1 && c.dilation[1] == 1 &&
-                        c.stride[1] == 1;
-#pragma omp parallel for schedule(static)
-  for (Index task = 0; task < planes * blocksPerPlane; ++task) {
-    const Index plane = task / blocksPerPlane;
-    const Index f = plane % c.outChannels, n = plane / c.outChannels;
-    const Index g = f / c.outPerGroup();
-    const float* w = weight + f * c.inPerGroup() * k;
-    const float b = bias ? bias[f] : 0.0f;
-    const Index rowEnd = std::min(rowsPerPlane, (task % blocksPerPlane + 1) * rowsPerBlock);
-    for (Index rr = (task % blocksPerPlane) * rowsPerBlock; rr < rowEnd; ++rr) {
-      const Index od = rr / oh, ohh = rr % oh;
-      float* __restrict yRow = y + plane * c.outVolume() + rr * ow;
-      if (fused3x3) {
-        const float* x0 = xPadded + ((n * c.inChannels + g) * pD + od * c.stride[0]) * pH * pW +
-                          ohh * c.stride[1] * pW;
-        fused3x3Row(x0, x0 + pW, x0 + 2 * pW, w, b, yRow, ow);
-        continue;
-      }
-      std::fill(yRow, yRow + ow, b);
-      for (Index cc = 0; cc < c.inPerGroup(); ++cc)
-        for (Index kd = 0; kd < c.kernel[0]; ++kd)
-          for (Index kh = 0; kh < c.kernel[1]; ++kh) {
-            const float* __restrict xRow =
-                xPadded + (((n * c.inChannels + g * c.inPerGroup() + cc) * pD + od * c.stride[0] +
-                            kd * c.dilation[0]) *
-                               pH +
-                           ohh * c.stride[1] + kh * c.dilation[1]) *
-                              pW;
-            const float* wRow = w + ((cc * c.kernel[0] + kd) * c.kernel[1] + kh) * c.kernel[2];
-            if (sw == 1 && c.kernel[2] == 3) {
-              // The common 3-tap row fused: one load/store of y per three multiply-adds.
-              const float w0 = wRow[0], w1 = wRow[1], w2 = wRow[2];
-              const float* __restrict x1 = xRow + dw;
-              const float* __restrict x2 = xRow + 2 * dw;
-              for (Index o = 0; o < ow; ++o) yRow[o] += w0 * xRow[o] + w1 * x1[o] + w2 * x2[o];
-            } else if (sw == 1) {
-              for (Index kw = 0; kw < c.kernel[2]; ++kw) {
-                const float wk = wRow[kw];
-                const float* __restrict xs = xRow + kw * dw;
-                for (Index o = 0; o < ow; ++o) yRow[o] += wk * xs[o];
-              }
-            } else {
-              for (Index kw = 0; kw < c.kernel[2]; ++kw) {
-                const float wk = wRow[kw];
-                const float* xs = xRow + kw * dw;
-                for (Index o = 0; o < ow; ++o) yRow[o] += wk * xs[o * sw];
-              }
-            }
-          }
-    }
-  }
-}
-
-} // namespace
-
-Conv3 toConv3(const ConvGeometry& geometry) {
-  Conv3 c;
-  c.batch = geometry.batch;
-  c.inChannels = geometry.inChannels;
-  c.outChannels = geometry.outChannels;
-  c.groups = geometry.groups;
-  const int lead = 3 - geometry.spatialRank;
-  for (int i = 0; i < geometry.spatialRank; ++i) {
-    const size_t s = static_cast<size_t>(i), t = static_cast<size_t>(lead + i);
-    c.padded[t] = geometry.inputSize[s] + geometry.padBefore[s] + geometry.padAfter[s];
-    c.kernel[t] = geometry.kernel[s];
-    c.stride[t] = geometry.stride[s];
-    c.dilation[t] = geometry.dilation[s];
-    c.out[t] = geometry.outputSize[s];
-  }
-  return c;
-}
-
-bool direct3x3Applies(const Conv3& c, ConvAlgorithm algorithm) {
-  return (algorithm == ConvAlgorithm::Auto || algorithm == ConvAlgorithm::Direct) &&
-         c.inPerGroup() == 1 && c.padded[0] == 1 && c.kernel[1] == 3 && c.kernel[2] == 3 &&
-         c.stride[1] == 1 && c.stride[2] == 1 && c.dilation[1] == 1 && c.dilation[2] == 1;
-}
-
-void convForwardDirect3x3(const float* x, const float* weight, const float* bias, float* y,
-                          const Conv3& c, Index height, Index width, const PadMap& mapH,
-                          const PadMap& mapW) {
+// The 3×3 filter with unit stride and dilation (edge filters, depthwise layers) straight from
+// the unpadded rows: nine weights held in registers, borders through mapW one output at a time.
+// For nine taps this beats padding rows first (the copy costs about a tenth of the arithmetic).
+void forwardDirect3x3Unpadded(const float* x, const float* weight, const float* bias, float* y,
+                              const Conv3& c, Index height, Index width, const PadMap& mapH,
+                              const PadMap& mapW) {
   const Index oh = c.out[1], ow = c.out[2];
   const Index planes = c.batch * c.outChannels;
   // mapW is the identity on [before, before + width): outputs [before, interiorEnd) read three
   // source columns inside the row and run on the vector loop; the few others go through mapW.
-  auto identityFrom = [&](Index start) {
-    for (Index i = 0; i < width; ++i)
-      if (mapW[static_cast<size_t>(start + i)] != i) return false;
-    return true;
-  };
-  Index before = 0; // replicate and circular padding can map cells before it to 0 too
-  while (!identityFrom(before)) ++before;
+  const Index before = RowPadder(mapW, width).before();
   const Index interiorEnd = std::clamp<Index>(width + before - 2, before, ow);
   const std::vector<float> zeroRow(static_cast<size_t>(width), 0.0f); // a zero-padded row
   Index blocksPerPlane = directBlocksPerPlane(planes, oh, ow);
@@ -704,6 +729,186 @@ void convForwardDirect3x3(const float* x, const float* weight, const float* bias
       for (Index o = std::max(interiorEnd, before); o < ow; ++o) border(o);
     }
   }
+}
+
+// The fused rows read at most this many kernel rows (direct paths only run short reductions).
+constexpr Index kMaxFusedRows = 64;
+
+// Direct loop for short reductions (one input channel per group, small kernel): each output row
+// accumulates k taps of contiguous input rows, which the compiler vectorizes when the stride along
+// W is 1; no column buffer, no GEMM packing. Parallel over blocks of output rows: a block stays in
+// one (n, f) plane, so depthwise layers split by channel and a single image by rows.
+void forwardDirect(const float* xPadded, const float* weight, const float* bias, float* y,
+                   const Conv3& c) {
+  const auto [pD, pH, pW] = c.padded;
+  const Index oh = c.out[1], ow = c.out[2];
+  const Index rowsPerPlane = c.out[0] * oh;
+  const Index k = c.kernelVolume();
+  const Index planes = c.batch * c.outChannels;
+  const Index sw = c.stride[2], dw = c.dilation[2];
+  Index blocksPerPlane = directBlocksPerPlane(planes, rowsPerPlane, ow);
+  const Index rowsPerBlock = (rowsPerPlane + blocksPerPlane - 1) / blocksPerPlane;
+  blocksPerPlane = (rowsPerPlane + rowsPerBlock - 1) / rowsPerBlock;
+#pragma omp parallel for schedule(static)
+  for (Index task = 0; task < planes * blocksPerPlane; ++task) {
+    const Index plane = task / blocksPerPlane;
+    const Index f = plane % c.outChannels, n = plane / c.outChannels;
+    const Index g = f / c.outPerGroup();
+    const float* w = weight + f * c.inPerGroup() * k;
+    const float b = bias ? bias[f] : 0.0f;
+    const Index rowEnd = std::min(rowsPerPlane, (task % blocksPerPlane + 1) * rowsPerBlock);
+    for (Index rr = (task % blocksPerPlane) * rowsPerBlock; rr < rowEnd; ++rr) {
+      const Index od = rr / oh, ohh = rr % oh;
+      float* __restrict yRow = y + plane * c.outVolume() + rr * ow;
+      const float* rows[kMaxFusedRows];
+      for (Index cc = 0; cc < c.inPerGroup(); ++cc)
+        for (Index kd = 0; kd < c.kernel[0]; ++kd) {
+          const bool first = cc == 0 && kd == 0;
+          const float* xSlice = xPadded + (((n * c.inChannels + g * c.inPerGroup() + cc) * pD +
+                                            od * c.stride[0] + kd * c.dilation[0]) *
+                                               pH +
+                                           ohh * c.stride[1]) *
+                                              pW;
+          const float* wSlice = w + (cc * c.kernel[0] + kd) * c.kernel[1] * c.kernel[2];
+          if (sw == 1 && c.kernel[1] <= kMaxFusedRows) {
+            for (Index kh = 0; kh < c.kernel[1]; ++kh) rows[kh] = xSlice + kh * c.dilation[1] * pW;
+            fusedRow(rows, c.kernel[1], c.kernel[2], dw, wSlice, b, !first, yRow, ow);
+            continue;
+          }
+          if (first) std::fill(yRow, yRow + ow, b);
+          for (Index kh = 0; kh < c.kernel[1]; ++kh)
+            for (Index kw = 0; kw < c.kernel[2]; ++kw) {
+              const float wk = wSlice[kh * c.kernel[2] + kw];
+              const float* xs = xSlice + kh * c.dilation[1] * pW + kw * dw;
+              for (Index o = 0; o < ow; ++o) yRow[o] += wk * xs[o * sw];
+            }
+        }
+    }
+  }
+}
+
+} // namespace
+
+Conv3 toConv3(const ConvGeometry& geometry) {
+  Conv3 c;
+  c.batch = geometry.batch;
+  c.inChannels = geometry.inChannels;
+  c.outChannels = geometry.outChannels;
+  c.groups = geometry.groups;
+  const int lead = 3 - geometry.spatialRank;
+  for (int i = 0; i < geometry.spatialRank; ++i) {
+    const size_t s = static_cast<size_t>(i), t = static_cast<size_t>(lead + i);
+    c.padded[t] = geometry.inputSize[s] + geometry.padBefore[s] + geometry.padAfter[s];
+    c.kernel[t] = geometry.kernel[s];
+    c.stride[t] = geometry.stride[s];
+    c.dilation[t] = geometry.dilation[s];
+    c.out[t] = geometry.outputSize[s];
+  }
+  return c;
+}
+
+bool directUnpaddedApplies(const Conv3& c, ConvAlgorithm algorithm) {
+  const bool shortReduction = c.kernel[1] <= kMaxFusedRows && c.kernel[1] * c.kernel[2] <= 64;
+  return (algorithm == ConvAlgorithm::Auto || algorithm == ConvAlgorithm::Direct) &&
+         c.inPerGroup() == 1 && c.padded[0] == 1 && c.stride[2] == 1 && shortReduction;
+}
+
+void convForwardDirectUnpadded(const float* x, const float* weight, const float* bias, float* y,
+                               const Conv3& c, Index height, Index width, const PadMap& mapH,
+                               const PadMap& mapW) {
+  const Index oh = c.out[1], ow = c.out[2], pW = c.padded[2];
+  const Index kh = c.kernel[1], kw = c.kernel[2], dh = c.dilation[1], dw = c.dilation[2];
+  const Index sh = c.stride[1], extentH = (kh - 1) * dh + 1;
+  if (kh == 3 && kw == 3 && dh == 1 && dw == 1 && sh == 1) {
+    forwardDirect3x3Unpadded(x, weight, bias, y, c, height, width, mapH, mapW);
+    return;
+  }
+  const Index fg = c.outPerGroup();
+  // A task is a block of output rows of one input plane (one channel per group) for all the
+  // group's filters: it pads the input rows the block reads once, into a thread-local buffer that
+  // stays in L2, and then every output row, borders included, runs on the fused loop.
+  const Index planes = c.batch * c.groups;
+  Index blocksPerPlane = directBlocksPerPlane(planes, oh, fg * ow);
+  const Index rowsPerBlock = (oh + blocksPerPlane - 1) / blocksPerPlane;
+  blocksPerPlane = (oh + rowsPerBlock - 1) / rowsPerBlock;
+  const RowPadder padRow(mapW, width);
+#pragma omp parallel for schedule(static)
+  for (Index task = 0; task < planes * blocksPerPlane; ++task) {
+    const Index plane = task / blocksPerPlane;
+    const Index g = plane % c.groups, n = plane / c.groups;
+    const Index r0 = (task % blocksPerPlane) * rowsPerBlock;
+    const Index r1 = std::min(oh, r0 + rowsPerBlock);
+    const Index p0 = r0 * sh, p1 = (r1 - 1) * sh + extentH; // padded rows the block reads
+    float* padded = scratch(kScratchInput, (p1 - p0) * pW);
+    const float* xPlane = x + (n * c.inChannels + g) * height * width;
+    for (Index p = p0; p < p1; ++p) {
+      const Index source = mapH[static_cast<size_t>(p)];
+      padRow(source < 0 ? nullptr : xPlane + source * width, padded + (p - p0) * pW);
+    }
+    for (Index f = g * fg; f < (g + 1) * fg; ++f) {
+      const float* w = weight + f * kh * kw;
+      const float b = bias ? bias[f] : 0.0f;
+      float* yPlane = y + (n * c.outChannels + f) * oh * ow;
+      for (Index r = r0; r < r1; ++r) {
+        const float* rows[kMaxFusedRows];
+        for (Index i = 0; i < kh; ++i) rows[i] = padded + (r * sh + i * dh - p0) * pW;
+        fusedRow(rows, kh, kw, dw, w, b, false, yPlane + r * ow, ow);
+      }
+    }
+  }
+}
+
+bool phasedGemmApplies(const Conv3& c, ConvAlgorithm algorithm) {
+#ifdef __AVX512F__
+  const bool gemm = algorithm == ConvAlgorithm::Im2colGemm ||
+                    (algorithm == ConvAlgorithm::Auto &&
+                     !(c.inPerGroup() == 1 && c.kernelVolume() <= 64 && c.stride[2] == 1));
+  return gemm && c.stride[2] > 1;
+#else
+  (void)c, (void)algorithm;
+  return false;
+#endif
+}
+
+void convForwardPhasedGemm(const float* x, const float* weight, const float* bias, float* y,
+                           const Conv3& c, const std::array<Index, 3>& size,
+                           const std::array<PadMap, 3>& maps) {
+#ifdef __AVX512F__
+  const auto [pD, pH, pW] = c.padded;
+  const Index sw = c.stride[2], wq = phaseWidth(c), rowStride = sw * wq;
+  // colSource[r·wq + i]: the source column of padded column r + sw·i (-1: a zero), so each
+  // laid-out row is one masked gather from its source row, padding and phase split in one pass.
+  std::vector<int32_t, Eigen::aligned_allocator<int32_t>> colSource(
+      static_cast<size_t>((rowStride + 15) / 16 * 16), -1);
+  for (Index r = 0; r < sw; ++r)
+    for (Index i = 0; i < wq && r + sw * i < pW; ++i)
+      colSource[static_cast<size_t>(r * wq + i)] =
+          static_cast<int32_t>(maps[2][static_cast<size_t>(r + sw * i)]);
+  const Index rows = c.batch * c.inChannels * pD * pH;
+  float* phased = scratch(kScratchInput, rows * rowStride);
+#pragma omp parallel for schedule(static)
+  for (Index row = 0; row < rows; ++row) {
+    const Index ph = row % pH, pd = (row / pH) % pD, plane = row / (pH * pD);
+    const Index sd = maps[0][static_cast<size_t>(pd)], sh = maps[1][static_cast<size_t>(ph)];
+    float* dst = phased + row * rowStride;
+    if (sd < 0 || sh < 0) {
+      std::fill(dst, dst + rowStride, 0.0f);
+      continue;
+    }
+    const float* src = x + ((plane * size[0] + sd) * size[1] + sh) * size[2];
+    for (Index q = 0; q < rowStride; q += 16) {
+      const __m512i index = _mm512_load_si512(colSource.data() + q);
+      const __mmask16 inRow =
+          static_cast<__mmask16>(rowStride - q >= 16 ? 0xFFFF : (1u << (rowStride - q)) - 1);
+      const __mmask16 valid = _mm512_mask_cmpge_epi32_mask(inRow, index, _mm512_setzero_si512());
+      const __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, index, src, 4);
+      _mm512_mask_storeu_ps(dst + q, inRow, v);
+    }
+  }
+  packedGemmOnLayout(phased, wq, weight, bias, y, c);
+#else
+  (void)x, (void)weight, (void)bias, (void)y, (void)c, (void)size, (void)maps;
+#endif
 }
 
 void convForwardKernel(const float* xPadded, const float* weight, const float* bias, float* y,
@@ -812,36 +1017,14 @@ void gatherPadded(const float* x, float* xPadded, Index planes, const std::array
                   const std::array<PadMap, 3>& maps) {
   const Index pD = static_cast<Index>(maps[0].size()), pH = static_cast<Index>(maps[1].size()),
               pW = static_cast<Index>(maps[2].size());
-  // The unpadded row sits in one piece at [before, before + size) of every padded row (the map is
-  // the identity there): one memcpy, and the map only for the few padded cells at both ends.
-  const PadMap& mapW = maps[2];
-  auto identityFrom = [&](Index start) {
-    for (Index i = 0; i < size[2]; ++i)
-      if (mapW[static_cast<size_t>(start + i)] != i) return false;
-    return true;
-  };
-  Index before = 0; // replicate and circular padding can map cells before it to 0 too
-  while (!identityFrom(before)) ++before;
-  const Index after = before + size[2];
+  const RowPadder padRow(maps[2], size[2]);
 #pragma omp parallel for schedule(static)
   for (Index task = 0; task < planes * pD * pH; ++task) {
     const Index ph = task % pH, pd = (task / pH) % pD, plane = task / (pH * pD);
-    float* dst = xPadded + task * pW;
     const Index sd = maps[0][static_cast<size_t>(pd)], sh = maps[1][static_cast<size_t>(ph)];
-    if (sd < 0 || sh < 0) {
-      std::fill(dst, dst + pW, 0.0f);
-      continue;
-    }
-    const float* src = x + ((plane * size[0] + sd) * size[1] + sh) * size[2];
-    for (Index pw = 0; pw < before; ++pw) {
-      const Index sw = mapW[static_cast<size_t>(pw)];
-      dst[pw] = sw < 0 ? 0.0f : src[sw];
-    }
-    std::memcpy(dst + before, src, static_cast<size_t>(size[2]) * sizeof(float));
-    for (Index pw = after; pw < pW; ++pw) {
-      const Index sw = mapW[static_cast<size_t>(pw)];
-      dst[pw] = sw < 0 ? 0.0f : src[sw];
-    }
+    const float* src =
+        sd < 0 || sh < 0 ? nullptr : x + ((plane * size[0] + sd) * size[1] + sh) * size[2];
+    padRow(src, xPadded + task * pW);
   }
 }
 

@@ -33,13 +33,21 @@ Conv3 toConv3(const ConvGeometry& geometry);
 // may be null (no bias).
 void convForwardKernel(const float* xPadded, const float* weight, const float* bias, float* y,
                        const Conv3& c, ConvAlgorithm algorithm);
-// The fused 3×3 direct path (one input channel per group, unit stride and dilation, images)
-// reads the unpadded input x [N, C, height, width] itself: rows through mapH, border columns
-// through mapW, the interior straight from the source rows; each output is written once.
-bool direct3x3Applies(const Conv3& c, ConvAlgorithm algorithm);
-void convForwardDirect3x3(const float* x, const float* weight, const float* bias, float* y,
-                          const Conv3& c, Index height, Index width, const std::vector<Index>& mapH,
-                          const std::vector<Index>& mapW);
+// The direct path for short 2-D kernels on one input channel per group (edge filters, Gabor
+// banks, depthwise layers) with unit W stride reads the unpadded input x [N, C, height, width]
+// itself: rows through mapH, border columns through mapW, the interior straight from the source
+// rows; each output is written once.
+bool directUnpaddedApplies(const Conv3& c, ConvAlgorithm algorithm);
+void convForwardDirectUnpadded(const float* x, const float* weight, const float* bias, float* y,
+                               const Conv3& c, Index height, Index width,
+                               const std::vector<Index>& mapH, const std::vector<Index>& mapW);
+// The packed GEMM for a W stride above 1 (AVX-512 builds) reads the unpadded input
+// x [N, C, size] itself: padding and the split of each row into its stride phases happen in one
+// gather pass instead of a padded copy and a second pass over it.
+bool phasedGemmApplies(const Conv3& c, ConvAlgorithm algorithm);
+void convForwardPhasedGemm(const float* x, const float* weight, const float* bias, float* y,
+                           const Conv3& c, const std::array<Index, 3>& size,
+                           const std::array<std::vector<Index>, 3>& maps);
 // gradPadded [N, C, padded] += adjoint of the forward map applied to gradY [N, F, out].
 void convBackwardDataKernel(const float* gradY, const float* weight, float* gradPadded,
                             const Conv3& c);

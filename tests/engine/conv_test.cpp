@@ -283,6 +283,43 @@ TEST(Conv, DirectAndGemmPathsAgreeOnLargerImages) {
   EXPECT_LT(maxAbsDifference(direct, gemm), 1e-5f);
 }
 
+// The direct path for one input channel per group runs rows in steps of 64 outputs with a masked
+// last step, pads rows itself (or, for 3×3, reads borders through the pad map), and unrolls the
+// kernel widths 3, 5 and 7: every row length from 1 to 140 (all remainders mod 64) against
+// im2col + GEMM (checked against PyTorch by the goldens), for each padding mode, kernel size
+// 1–7, dilation 1–2, vertical stride 1–2, several filters per group and a bias.
+TEST(Conv, DirectPathAgreesWithGemmOnEveryRowLength) {
+  for (Index width = 1; width <= 140; width += width < 70 ? 1 : 7)
+    for (Index k : {1, 3, 5, 7})
+      for (Index d : {1, 2})
+        for (PaddingMode mode : {PaddingMode::Zeros, PaddingMode::Reflect, PaddingMode::Replicate,
+                                 PaddingMode::Circular}) {
+          const Index pad = k / 2 * d;
+          if (mode == PaddingMode::Reflect && pad >= width) continue; // reflect needs pad < size
+          if (mode == PaddingMode::Circular && pad > width) continue; // circular: pad ≤ size
+          if (width + 2 * pad < (k - 1) * d + 1) continue;            // kernel wider than input
+          Tensor x(Shape{1, 2, 9, width}), w(Shape{4, 1, k, k}), bias(Shape{4});
+          for (Index i = 0; i < x.numel(); ++i) x.data()[i] = std::sin(0.37f * float(i));
+          for (Index i = 0; i < w.numel(); ++i) w.data()[i] = std::cos(0.11f * float(i));
+          for (Index i = 0; i < 4; ++i) bias.data()[i] = 0.25f * float(i) - 0.5f;
+          ConvOptions o;
+          o.groups = 2;
+          o.padding = {pad};
+          o.paddingMode = mode;
+          o.dilation = {d};
+          o.stride = {1 + width % 2, 1}; // H stride 2 on odd widths
+          SCOPED_TRACE("width " + std::to_string(width) + " k " + std::to_string(k) + " d " +
+                       std::to_string(d) + " mode " + std::to_string(int(mode)));
+          o.algorithm = ConvAlgorithm::Direct;
+          Result<Tensor> direct = conv(x, w, bias, o);
+          o.algorithm = ConvAlgorithm::Im2colGemm;
+          Result<Tensor> gemm = conv(x, w, bias, o);
+          ASSERT_TRUE(direct.ok()) << direct.error().message();
+          ASSERT_TRUE(gemm.ok()) << gemm.error().message();
+          ASSERT_LT(maxAbsDifference(*direct, *gemm), 1e-4f);
+        }
+}
+
 // Winograd F(4×4, 3×3) against im2col + GEMM on sizes the goldens do not reach: 20 → 24 channels
 // (a partial micro-tile of filters), output 23×29 (partial 4×4 tiles on both edges, more than 16
 // tiles per row), batch 2, bias; and 64 → 64 on 56×56 (the bench's case). Winograd's transforms
