@@ -5,11 +5,21 @@
 //   build/bench/nnlab_bench --benchmark_filter=BM_TrainStep
 // bench/compare_train.py runs these and times PyTorch on the same network, data and batch size.
 // Counter "steps/s" = steps per second (what the lab's training speed is).
+//
+// And what pressing Train costs the GUI thread:
+//   BM_SessionStart/0   TrainingSession::start for small_cnn on 28×28 "shapes" (2,000 images)
+//   BM_SessionStart/1   the same for mlp on "spirals"
+// Time = the start() call alone (manual time); counter "first_step_ms" = from the call until the
+// worker has logged step 1 (data set, network and initial validation loss made on the worker).
 #include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <thread>
 
 #include "nnlab/datasets.h"
 #include "nnlab/network.h"
 #include "nnlab/param_optim.h"
+#include "nnlab/training.h"
 
 namespace {
 
@@ -47,5 +57,41 @@ void BM_TrainStep(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_TrainStep)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_SessionStart(benchmark::State& state) {
+  using Clock = std::chrono::steady_clock;
+  const TrainCase& c = kCases[state.range(0)];
+  TrainingConfig config;
+  config.dataset = *parseDatasetSpec(c.dataset);
+  config.model = c.model;
+  config.seed = 7;
+  config.threads = 1; // as the lab starts its runs
+  double firstStepSeconds = 0;
+  for (auto _ : state) {
+    TrainingSession session;
+    const auto begin = Clock::now();
+    const Status started = session.start(config);
+    const auto returned = Clock::now();
+    if (!started) {
+      state.SkipWithError(started.error().message().c_str());
+      break;
+    }
+    while (session.snapshot().step < 1) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    firstStepSeconds += std::chrono::duration<double>(Clock::now() - begin).count();
+    session.cancel();
+    session.wait();
+    state.SetIterationTime(std::chrono::duration<double>(returned - begin).count());
+  }
+  state.counters["first_step_ms"] =
+      1e3 * firstStepSeconds / static_cast<double>(std::max<std::int64_t>(state.iterations(), 1));
+}
+// Fixed iterations: the manual time of a start() can be microseconds, while each iteration also
+// waits for the preparation (the benchmark would otherwise run thousands of them).
+BENCHMARK(BM_SessionStart)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(10)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
 
 } // namespace

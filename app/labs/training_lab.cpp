@@ -916,7 +916,7 @@ struct LiveRun {
   std::shared_ptr<const Network> model;
   int modelStep = -1;
   std::shared_ptr<const Dataset> dataset;
-  std::string error; // the engine refused the settings
+  std::string error; // the engine refused the settings, or the run failed on the worker
 };
 
 // The dataset previews of the DATA buttons: each kind once, small.
@@ -1067,9 +1067,11 @@ private:
     if (snap.totalSteps > 0) c.totalSteps = snap.totalSteps;
     if (snap.model) run.model = snap.model, run.modelStep = snap.modelStep;
     if (snap.dataset) run.dataset = snap.dataset;
+    if (snap.status == TrainingStatus::Failed && run.error.empty())
+      run.error = snap.error.message(); // the settings and the other runs stay
     if (fresh) ++dataVersion_;
-    if (run.session->finished() && snap.status != TrainingStatus::Running &&
-        snap.status != TrainingStatus::Paused) {
+    if (run.session->finished() && snap.status != TrainingStatus::Preparing &&
+        snap.status != TrainingStatus::Running && snap.status != TrainingStatus::Paused) {
       // Every record has been read (finished() was true before this snapshot's copy, or the
       // next frame reads the rest): release the worker once the counts stop growing.
       if (snap.steps.empty() && snap.epochs.empty()) run.session.reset();
@@ -1082,7 +1084,9 @@ private:
     bool busy = false;
     for (LiveRun& run : runs_) {
       if (run.session) {
+        const bool hadError = !run.error.empty();
         poll(run);
+        if (!hadError && !run.error.empty()) messages.error("training: " + run.error);
         busy |= run.session != nullptr;
       }
     }
@@ -1460,6 +1464,8 @@ private:
         status = "error";
       else if (!run.started)
         status = "queued";
+      else if (run.curves.status == TrainingStatus::Preparing)
+        status = "Preparing data…"; // the worker generates the data set and the network
       else
         status =
             std::to_string(run.curves.steps.size()) + "/" + std::to_string(run.curves.totalSteps);

@@ -26,10 +26,12 @@
 //
 // Screenshots and exports of scenes are deterministic: a run's numbers depend only on its
 // settings (the engine is seeded and thread-count independent). In the window the runs train on
-// a worker thread while frames keep coming; `--screenshot` and the gallery call
-// Lab::finishBackgroundWork() before their last frame, which waits for the queued runs, so the
-// picture shows them finished whatever --frames says; exportFigure() trains synchronously
-// (trainToEnd) when the lab's runs have not finished.
+// a worker thread while frames keep coming; pressing Train costs the UI thread only the check of
+// the settings: the data set, the network and the initial loss are made on the worker too (the
+// runs list says "Preparing data…"; an error there is shown under the run). `--screenshot` and
+// the gallery call Lab::finishBackgroundWork() before their last frame, which waits for the
+// queued runs, so the picture shows them finished whatever --frames says; exportFigure() trains
+// synchronously (trainToEnd) when the lab's runs have not finished.
 #pragma once
 
 #include <memory>

@@ -210,7 +210,7 @@ Result<DatasetOptions> parseDatasetSpec(std::string_view text) {
   return o;
 }
 
-Result<Dataset> makeDataset(const DatasetOptions& o, std::uint32_t seed) {
+Result<DatasetLayout> datasetLayout(const DatasetOptions& o) {
   const std::string_view id = datasetId(o.kind);
   const Index maxClasses = o.kind == DatasetKind::Spirals                                  ? 8
                            : o.kind == DatasetKind::Blobs || o.kind == DatasetKind::Shapes ? 10
@@ -232,12 +232,31 @@ Result<Dataset> makeDataset(const DatasetOptions& o, std::uint32_t seed) {
   if (o.kind == DatasetKind::Circles)
     if (Status s = checkRange("factor", o.factor, 0.05, 0.95, id); !s) return s.error();
 
+  // samples / classes per class (the remainder dropped); of each class the first
+  // round(val · perClass) validate (makeDataset's stratified split).
+  DatasetLayout layout;
+  layout.sampleShape =
+      o.kind == DatasetKind::Shapes ? Shape{1, o.imageSize, o.imageSize} : Shape{2};
+  layout.classes = o.classes;
+  const Index perClass = o.samples / o.classes;
+  const Index valPerClass =
+      static_cast<Index>(std::lround(o.validationFraction * static_cast<double>(perClass)));
+  layout.validationSize = valPerClass * o.classes;
+  layout.trainSize = (perClass - valPerClass) * o.classes;
+  return layout;
+}
+
+Result<Dataset> makeDataset(const DatasetOptions& o, std::uint32_t seed,
+                            const std::atomic<bool>* cancel) {
+  Result<DatasetLayout> layout = datasetLayout(o);
+  if (!layout) return layout.error();
+
   Dataset d;
-  d.name = std::string(id);
+  d.name = std::string(datasetId(o.kind));
   d.kind = o.kind;
-  d.classes = o.classes;
+  d.classes = layout->classes;
   const bool image = o.kind == DatasetKind::Shapes;
-  d.sampleShape = image ? Shape{1, o.imageSize, o.imageSize} : Shape{2};
+  d.sampleShape = layout->sampleShape;
   for (Index k = 0; k < o.classes; ++k)
     d.classNames.push_back(image ? std::string(kShapeNames[static_cast<size_t>(k)])
                                  : "class " + std::to_string(k));
@@ -251,6 +270,7 @@ Result<Dataset> makeDataset(const DatasetOptions& o, std::uint32_t seed) {
   std::vector<int> labels(static_cast<size_t>(total));
   for (Index k = 0; k < o.classes; ++k)
     for (Index i = 0; i < perClass; ++i) {
+      if (cancel && cancel->load(std::memory_order_relaxed)) return Error{"", "cancelled"};
       const Index n = k * perClass + i;
       labels[static_cast<size_t>(n)] = static_cast<int>(k);
       float* x = all.data() + n * perSample;
@@ -272,8 +292,7 @@ Result<Dataset> makeDataset(const DatasetOptions& o, std::uint32_t seed) {
     }
 
   // Stratified split: the first round(val · perClass) of each class (in a seeded order) validate.
-  const Index valPerClass =
-      static_cast<Index>(std::lround(o.validationFraction * static_cast<double>(perClass)));
+  const Index valPerClass = layout->validationSize / o.classes;
   std::vector<Index> trainIndex, valIndex;
   std::mt19937 splitRng(detail::deriveSeed(seed, 2));
   for (Index k = 0; k < o.classes; ++k) {
@@ -319,6 +338,7 @@ Result<Dataset> makeDataset(const DatasetOptions& o, std::uint32_t seed) {
   };
   gather(trainIndex, d.trainX, d.trainY);
   gather(valIndex, d.validationX, d.validationY);
+  assert(d.trainSize() == layout->trainSize && d.validationSize() == layout->validationSize);
   return d;
 }
 

@@ -94,17 +94,22 @@ public:
     return "Linear(" + std::to_string(in_) + " → " + std::to_string(out_) + ")";
   }
 
-  Result<Shape> build(const Shape& sample) override {
+  Result<Shape> outputShape(const Shape& sample) const override {
     if (sample.rank() != 1)
       return Error{spec(), "needs a flat input [features], got " + shapeText(sample) +
                                " (put 'flatten' before it)"};
     if (out_ < 1) return Error{spec(), "needs at least 1 output"};
+    return Shape{out_};
+  }
+  Result<Shape> build(const Shape& sample) override {
+    Result<Shape> out = outputShape(sample);
+    if (!out) return out;
     in_ = sample[0];
     weight_ = {
         "weight", ParameterRole::Weight, Tensor(Shape{out_, in_}), Tensor(Shape{out_, in_}), in_,
         out_};
     if (hasBias_) bias_ = {"bias", ParameterRole::Bias, Tensor(Shape{out_}), Tensor(Shape{out_})};
-    return Shape{out_};
+    return out;
   }
 
   Tensor forward(Tensor x, LayerMode) override {
@@ -194,21 +199,26 @@ public:
     return d + ")";
   }
 
-  Result<Shape> build(const Shape& sample) override {
+  Result<Shape> outputShape(const Shape& sample) const override {
     if (sample.rank() != 3)
       return Error{spec(), "needs an image input [C, H, W], got " + shapeText(sample)};
-    channels_ = sample[0];
     Result<ConvGeometry> g =
-        convGeometry(channels_, {sample[1], sample[2]}, filters_, {kernel_, kernel_}, options_);
+        convGeometry(sample[0], {sample[1], sample[2]}, filters_, {kernel_, kernel_}, options_);
     if (!g) return Error{spec(), g.error().message() + " for input " + shapeText(sample)};
+    return Shape{filters_, g->outputSize[0], g->outputSize[1]};
+  }
+  Result<Shape> build(const Shape& sample) override {
+    Result<Shape> out = outputShape(sample);
+    if (!out) return out;
+    channels_ = sample[0];
     const Shape w{filters_, channels_, kernel_, kernel_};
     const Index k2 = kernel_ * kernel_;
     weight_ = {"weight",  ParameterRole::Weight, Tensor(w),
                Tensor(w), channels_ * k2,        filters_ * k2};
     if (hasBias_)
       bias_ = {"bias", ParameterRole::Bias, Tensor(Shape{filters_}), Tensor(Shape{filters_})};
-    outputPlane_ = g->outputSize[0] * g->outputSize[1];
-    return Shape{filters_, g->outputSize[0], g->outputSize[1]};
+    outputPlane_ = (*out)[1] * (*out)[2];
+    return out;
   }
 
   Tensor forward(Tensor x, LayerMode) override {
@@ -322,7 +332,8 @@ public:
   LayerKind kind() const override { return LayerKind::Activation; }
   std::string spec() const override { return std::string(activationId(activation_)); }
   std::string describe() const override { return std::string(activationName(activation_)); }
-  Result<Shape> build(const Shape& sample) override { return sample; }
+  Result<Shape> outputShape(const Shape& sample) const override { return sample; }
+  Result<Shape> build(const Shape& sample) override { return outputShape(sample); }
 
   Tensor forward(Tensor x, LayerMode) override {
     // ReLU, tanh and sigmoid differentiate from their output (y > 0, 1 − y², y(1 − y)); the
@@ -419,13 +430,14 @@ public:
            (stride_ != kernel_ ? ", stride " + std::to_string(stride_) : std::string()) + ")";
   }
 
-  Result<Shape> build(const Shape& sample) override {
+  Result<Shape> outputShape(const Shape& sample) const override {
     if (sample.rank() != 3)
       return Error{spec(), "needs an image input [C, H, W], got " + shapeText(sample)};
     Result<PoolGeometry> g = poolGeometry({sample[1], sample[2]}, options_);
     if (!g) return Error{spec(), g.error().message() + " for input " + shapeText(sample)};
     return Shape{sample[0], g->outputSize[0], g->outputSize[1]};
   }
+  Result<Shape> build(const Shape& sample) override { return outputShape(sample); }
 
   Tensor forward(Tensor x, LayerMode) override {
     input_ = std::move(x);
@@ -463,15 +475,20 @@ public:
   std::string spec() const override { return "bn"; }
   std::string describe() const override { return "BatchNorm(" + std::to_string(channels_) + ")"; }
 
-  Result<Shape> build(const Shape& sample) override {
+  Result<Shape> outputShape(const Shape& sample) const override {
     if (sample.rank() != 1 && sample.rank() != 3)
       return Error{spec(), "needs [features] or [C, H, W], got " + shapeText(sample)};
+    return sample;
+  }
+  Result<Shape> build(const Shape& sample) override {
+    Result<Shape> out = outputShape(sample);
+    if (!out) return out;
     channels_ = sample[0];
     const Shape c{channels_};
     gamma_ = {"gamma", ParameterRole::Gamma, Tensor(c, 1.0f), Tensor(c)};
     beta_ = {"beta", ParameterRole::Beta, Tensor(c), Tensor(c)};
     running_ = RunningStats::initial(channels_);
-    return sample;
+    return out;
   }
 
   Tensor forward(Tensor x, LayerMode mode) override {
@@ -538,11 +555,12 @@ public:
     std::snprintf(text, sizeof text, "Dropout(p=%g)", static_cast<double>(drop_));
     return text;
   }
-  Result<Shape> build(const Shape& sample) override {
+  Result<Shape> outputShape(const Shape& sample) const override {
     if (!(drop_ >= 0.0f && drop_ < 1.0f))
       return Error{spec(), "the drop probability must lie in [0, 1)"};
     return sample;
   }
+  Result<Shape> build(const Shape& sample) override { return outputShape(sample); }
 
   Tensor forward(Tensor x, LayerMode mode) override {
     if (mode == LayerMode::Evaluation) return x;
@@ -577,9 +595,10 @@ public:
   LayerKind kind() const override { return LayerKind::Flatten; }
   std::string spec() const override { return "flatten"; }
   std::string describe() const override { return "Flatten"; }
+  Result<Shape> outputShape(const Shape& sample) const override { return Shape{sample.numel()}; }
   Result<Shape> build(const Shape& sample) override {
     sample_ = sample;
-    return Shape{sample.numel()};
+    return outputShape(sample);
   }
   Tensor forward(Tensor x, LayerMode) override {
     const Shape flat{x.dim(0), x.numel() / std::max<Index>(x.dim(0), 1)};

@@ -234,12 +234,9 @@ Result<ModelSpec> parseModelSpec(std::string_view text) {
 
 // ---- Network -----------------------------------------------------------------------------------
 
-Result<Network> Network::build(const ModelSpec& spec, const Shape& sampleShape, Index classes,
-                               InitScheme init, std::uint32_t seed) {
-  if (classes < 2) return Error{"classes", "need at least 2 (got " + std::to_string(classes) + ")"};
-  Network net;
-  net.sampleShape_ = sampleShape;
-  net.classes_ = classes;
+namespace {
+// The spec's layers with the output layer a spec may leave out (see network.h).
+std::vector<LayerSpec> completedLayers(const ModelSpec& spec) {
   std::vector<LayerSpec> layers = spec.layers;
   if (layers.empty() || layers.back().kind != LayerKind::Linear) {
     LayerSpec out;
@@ -247,21 +244,47 @@ Result<Network> Network::build(const ModelSpec& spec, const Shape& sampleShape, 
     out.token = "linear";
     layers.push_back(out);
   }
+  return layers;
+}
+} // namespace
+
+Result<std::vector<Shape>> Network::outputShapes(const ModelSpec& spec, const Shape& sampleShape,
+                                                 Index classes) {
+  if (classes < 2) return Error{"classes", "need at least 2 (got " + std::to_string(classes) + ")"};
+  const std::vector<LayerSpec> layers = completedLayers(spec);
+  std::vector<Shape> shapes;
   Shape shape = sampleShape;
   for (size_t i = 0; i < layers.size(); ++i) {
-    std::unique_ptr<Layer> layer = makeLayer(layers[i], classes);
-    Result<Shape> out = layer->build(shape);
+    Result<Shape> out = makeLayer(layers[i], classes)->outputShape(shape);
     if (!out)
       return Error{"model", "layer " + std::to_string(i + 1) + " '" + layers[i].token +
                                 "': " + out.error().what};
     shape = *out;
-    net.layers_.push_back(std::move(layer));
-    net.outputShapes_.push_back(shape);
+    shapes.push_back(shape);
   }
   if (shape.rank() != 1 || shape[0] != classes)
     return Error{"model", "the last layer gives " + shape.toString() +
                               " outputs but the data has " + std::to_string(classes) +
                               " classes (end with 'linear')"};
+  return shapes;
+}
+
+Result<Network> Network::build(const ModelSpec& spec, const Shape& sampleShape, Index classes,
+                               InitScheme init, std::uint32_t seed) {
+  Result<std::vector<Shape>> shapes = outputShapes(spec, sampleShape, classes);
+  if (!shapes) return shapes.error();
+  Network net;
+  net.sampleShape_ = sampleShape;
+  net.classes_ = classes;
+  net.outputShapes_ = std::move(shapes).value();
+  const std::vector<LayerSpec> layers = completedLayers(spec);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    std::unique_ptr<Layer> layer = makeLayer(layers[i], classes);
+    [[maybe_unused]] Result<Shape> out =
+        layer->build(i == 0 ? sampleShape : net.outputShapes_[i - 1]);
+    assert(out && *out == net.outputShapes_[i] && "checked by outputShapes");
+    net.layers_.push_back(std::move(layer));
+  }
   net.initialize(init, seed);
   return net;
 }

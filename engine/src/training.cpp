@@ -5,6 +5,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <new>
+#include <optional>
 
 #include <omp.h>
 
@@ -40,6 +43,67 @@ Tensor gatherBatch(const Tensor& x, const std::vector<Index>& index, Index begin
                 x.data() + index[static_cast<size_t>(i)] * perSample,
                 static_cast<size_t>(perSample) * sizeof(float));
   return batch;
+}
+
+// The calling thread's OpenMP thread count for a scope (0: left as it is), restored at its end.
+class ScopedOmpThreads {
+public:
+  explicit ScopedOmpThreads(int threads) : saved_(omp_get_max_threads()) {
+    if (threads > 0) omp_set_num_threads(threads);
+  }
+  ~ScopedOmpThreads() { omp_set_num_threads(saved_); }
+  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
+  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
+
+private:
+  int saved_;
+};
+
+// Steps per epoch (the last partial batch dropped), the steps the run makes (maxSteps caps
+// them) and the epochs those steps touch.
+struct StepPlan {
+  int perEpoch = 0, total = 0, epochs = 0;
+};
+StepPlan planSteps(const TrainingConfig& config, Index trainSize) {
+  StepPlan p;
+  p.perEpoch = static_cast<int>(trainSize / config.batchSize);
+  p.total = p.perEpoch * config.epochs;
+  if (config.maxSteps > 0) p.total = std::min(p.total, config.maxSteps);
+  p.epochs = (p.total + p.perEpoch - 1) / p.perEpoch;
+  return p;
+}
+
+// The data set's options checked and laid out (datasets.h), errors under "dataset" as create()
+// gives them.
+Result<DatasetLayout> layoutFor(const TrainingConfig& config) {
+  if (Status s = validateTrainingConfig(config); !s) return s.error();
+  Result<DatasetLayout> layout = datasetLayout(config.dataset);
+  if (!layout) return Error{"dataset", layout.error().message()};
+  return layout;
+}
+
+DatasetLayout layoutOf(const Dataset& d) {
+  return {d.sampleShape, d.classes, d.trainSize(), d.validationSize()};
+}
+
+// Everything TrainingRun::create refuses once the data set exists, decided from its layout alone
+// (nothing allocated, built or drawn), in create()'s order: the settings (the optimizer's
+// included), the model against the sample shape, the batch against the training set.
+Status checkRun(const TrainingConfig& config, const DatasetLayout& layout) {
+  if (Status s = validateTrainingConfig(config); !s) return s;
+  Result<ModelSpec> spec = parseModelSpec(config.model);
+  if (!spec) return spec.error();
+  if (Result<std::vector<Shape>> shapes =
+          Network::outputShapes(*spec, layout.sampleShape, layout.classes);
+      !shapes)
+    return shapes.error();
+  if (config.batchSize > layout.trainSize)
+    return Error{"batch", "larger than the training set (" + std::to_string(config.batchSize) +
+                              " > " + std::to_string(layout.trainSize) + " samples)"};
+  for (const LayerSpec& l : spec->layers)
+    if (l.kind == LayerKind::BatchNorm && config.batchSize < 2)
+      return Error{"batch", "BatchNorm needs at least 2 samples per batch (got 1)"};
+  return Status::success();
 }
 
 struct SpikeInfo {
@@ -177,7 +241,7 @@ Evaluation evaluate(const Network& network, const Tensor& x, const std::vector<i
 // -----------------------------------------------------------------------------------
 
 Result<std::unique_ptr<TrainingRun>> TrainingRun::create(const TrainingConfig& config) {
-  if (Status s = validateTrainingConfig(config); !s) return s.error();
+  if (Result<DatasetLayout> layout = layoutFor(config); !layout) return layout.error();
   Result<Dataset> data = makeDataset(config.dataset, config.seed);
   if (!data) return Error{"dataset", data.error().message()};
   return create(config, std::make_shared<const Dataset>(std::move(data).value()));
@@ -185,7 +249,8 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::create(const TrainingConfig& c
 
 Result<std::unique_ptr<TrainingRun>> TrainingRun::create(const TrainingConfig& config,
                                                          std::shared_ptr<const Dataset> dataset) {
-  if (Status s = validateTrainingConfig(config); !s) return s.error();
+  if (Status s = checkRun(config, layoutOf(*dataset)); !s) return s.error();
+  // checkRun has seen every error the three calls below could give.
   Result<ModelSpec> spec = parseModelSpec(config.model);
   if (!spec) return spec.error();
   Result<Network> net = Network::build(*spec, dataset->sampleShape, dataset->classes, config.init,
@@ -194,25 +259,20 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::create(const TrainingConfig& c
   Result<ParameterOptimizer> optimizer =
       ParameterOptimizer::make(config.optimizer, config.optimizerConfig);
   if (!optimizer) return optimizer.error();
-  if (config.batchSize > dataset->trainSize())
-    return Error{"batch", "larger than the training set (" + std::to_string(config.batchSize) +
-                              " > " + std::to_string(dataset->trainSize()) + " samples)"};
-  for (const LayerSpec& l : spec->layers)
-    if (l.kind == LayerKind::BatchNorm && config.batchSize < 2)
-      return Error{"batch", "BatchNorm needs at least 2 samples per batch (got 1)"};
 
   std::unique_ptr<TrainingRun> run(new TrainingRun());
   run->config_ = config;
   run->dataset_ = std::move(dataset);
   run->network_ = std::move(net).value();
   run->optimizer_ = std::make_unique<ParameterOptimizer>(std::move(optimizer).value());
-  run->stepsPerEpoch_ = static_cast<int>(run->dataset_->trainSize() / config.batchSize);
-  run->totalSteps_ = run->stepsPerEpoch_ * config.epochs;
-  if (config.maxSteps > 0) run->totalSteps_ = std::min(run->totalSteps_, config.maxSteps);
+  const StepPlan plan = planSteps(config, run->dataset_->trainSize());
+  run->stepsPerEpoch_ = plan.perEpoch;
+  run->totalSteps_ = plan.total;
 
   TrainingHistory& h = run->history_;
   h.classes = run->dataset_->classes;
   h.chanceLoss = std::log(static_cast<double>(h.classes));
+  const ScopedOmpThreads threads(config.threads);
   const Evaluation initial =
       evaluate(run->network_, run->dataset_->validationX, run->dataset_->validationY);
   h.initialLoss = initial.loss;
@@ -239,11 +299,8 @@ void TrainingRun::startEpoch(int epoch) {
 const StepRecord& TrainingRun::step() {
   assert(!done());
   // The thread count is the calling thread's OpenMP setting: set for this step, then restored.
-  const int savedThreads = omp_get_max_threads();
-  if (config_.threads > 0) omp_set_num_threads(config_.threads);
-  const StepRecord& record = update();
-  omp_set_num_threads(savedThreads);
-  return record;
+  const ScopedOmpThreads threads(config_.threads);
+  return update();
 }
 
 const StepRecord& TrainingRun::update() {
@@ -320,11 +377,13 @@ const StepRecord& TrainingRun::update() {
 std::string_view trainingStatusId(TrainingStatus status) {
   switch (status) {
   case TrainingStatus::Idle: return "idle";
+  case TrainingStatus::Preparing: return "preparing";
   case TrainingStatus::Running: return "running";
   case TrainingStatus::Paused: return "paused";
   case TrainingStatus::Finished: return "finished";
   case TrainingStatus::Cancelled: return "cancelled";
   case TrainingStatus::Diverged: return "diverged";
+  case TrainingStatus::Failed: return "failed";
   }
   return "idle";
 }
@@ -335,33 +394,50 @@ TrainingSession::~TrainingSession() {
 }
 
 Status TrainingSession::start(const TrainingConfig& config, StepCallback onStep) {
-  Result<std::unique_ptr<TrainingRun>> run = TrainingRun::create(config);
-  if (!run) return run.error();
-  return start(config, (*run)->sharedDataset(), std::move(onStep));
+  Result<DatasetLayout> layout = layoutFor(config);
+  if (!layout) return layout.error();
+  if (Status s = checkRun(config, *layout); !s) return s;
+  launch(config, nullptr, *layout, std::move(onStep));
+  return Status::success();
 }
 
 Status TrainingSession::start(const TrainingConfig& config, std::shared_ptr<const Dataset> dataset,
                               StepCallback onStep) {
-  Result<std::unique_ptr<TrainingRun>> run = TrainingRun::create(config, std::move(dataset));
-  if (!run) return run.error();
-  cancel();
-  if (worker_.joinable()) worker_.join();
+  assert(dataset && "start(config) generates the data set");
+  const DatasetLayout layout = layoutOf(*dataset);
+  if (Status s = checkRun(config, layout); !s) return s;
+  launch(config, std::move(dataset), layout, std::move(onStep));
+  return Status::success();
+}
 
-  run_ = std::move(run).value();
+void TrainingSession::launch(const TrainingConfig& config, std::shared_ptr<const Dataset> dataset,
+                             const DatasetLayout& layout, StepCallback onStep) {
+  cancel();
+  if (worker_.joinable())
+    worker_.join(); // prompt: the end of a step, of a sample or of the
+                    // initial evaluation
+  run_.reset();
   cancel_ = false;
   paused_ = false;
   done_ = false;
   {
+    // What is known before the worker prepares: the plan and ln C (the lab draws them at once).
     std::lock_guard lock(mutex_);
-    status_ = TrainingStatus::Running;
-    history_ = run_->history(); // initial loss, classes, chance loss; no steps yet
-    totalSteps_ = run_->totalSteps();
-    totalEpochs_ = (run_->totalSteps() + run_->stepsPerEpoch() - 1) / run_->stepsPerEpoch();
-    dataset_ = run_->sharedDataset();
-    publishModel();
+    status_ = TrainingStatus::Preparing;
+    error_ = {};
+    history_ = {};
+    history_.classes = layout.classes;
+    history_.chanceLoss = std::log(static_cast<double>(layout.classes));
+    const StepPlan plan = planSteps(config, layout.trainSize);
+    totalSteps_ = plan.total;
+    totalEpochs_ = plan.epochs;
+    model_.reset();
+    modelStep_ = 0;
+    dataset_ = dataset;
   }
-  worker_ = std::thread([this, onStep = std::move(onStep)] { work(onStep); });
-  return Status::success();
+  worker_ = std::thread([this, config, dataset = std::move(dataset), onStep = std::move(onStep)] {
+    work(config, dataset, onStep);
+  });
 }
 
 void TrainingSession::publishModel() {
@@ -369,7 +445,62 @@ void TrainingSession::publishModel() {
   modelStep_ = static_cast<int>(run_->history().steps.size());
 }
 
-void TrainingSession::work(StepCallback onStep) {
+void TrainingSession::work(const TrainingConfig& config, std::shared_ptr<const Dataset> dataset,
+                           const StepCallback& onStep) {
+  std::optional<Error> failure;
+  // What is being made and the setting that sizes it, for an "out of memory" message.
+  Error outOfMemory{"dataset", "out of memory while generating it (fewer samples need less)"};
+  try {
+    // Preparation: the data set (unless given), then the network and the initial validation
+    // loss; cancel() is seen between samples of the data set and between the two.
+    if (!dataset && !cancel_) {
+      Result<Dataset> data = makeDataset(config.dataset, config.seed, &cancel_);
+      if (data)
+        dataset = std::make_shared<const Dataset>(std::move(data).value());
+      else if (!cancel_)
+        failure = Error{"dataset", data.error().message()};
+    }
+    outOfMemory = {"model", "out of memory while building or evaluating it (a smaller one needs "
+                            "less)"};
+    if (dataset && !cancel_) {
+      Result<std::unique_ptr<TrainingRun>> run = TrainingRun::create(config, dataset);
+      if (!run) {
+        failure = run.error();
+      } else {
+        run_ = std::move(run).value();
+        std::lock_guard lock(mutex_);
+        status_ = TrainingStatus::Running;
+        history_ = run_->history(); // initial loss, classes, chance loss; no steps yet
+        dataset_ = run_->sharedDataset();
+        publishModel();
+      }
+    }
+    outOfMemory = {"batch", "out of memory during a step (a smaller batch or model needs less)"};
+    if (run_) {
+      train(onStep);
+      std::lock_guard lock(mutex_);
+      publishModel(); // the final weights
+    }
+  } catch (const std::bad_alloc&) {
+    // The engine does not throw; allocation does (a data set of a million images, say).
+    failure = outOfMemory;
+  } catch (const std::exception& e) { // from onStep
+    failure = Error{"", e.what()};
+  }
+  std::lock_guard lock(mutex_);
+  if (failure) {
+    status_ = TrainingStatus::Failed;
+    error_ = *failure;
+  } else {
+    status_ = cancel_                            ? TrainingStatus::Cancelled
+              : run_ && run_->history().diverged ? TrainingStatus::Diverged
+                                                 : TrainingStatus::Finished;
+  }
+  done_ = true;
+  resumed_.notify_all();
+}
+
+void TrainingSession::train(const StepCallback& onStep) {
   using Clock = std::chrono::steady_clock;
   auto lastPublish = Clock::now();
   while (!run_->done() && !cancel_) {
@@ -395,13 +526,6 @@ void TrainingSession::work(StepCallback onStep) {
     }
     if (onStep) onStep(record);
   }
-  std::lock_guard lock(mutex_);
-  publishModel();
-  status_ = cancel_                    ? TrainingStatus::Cancelled
-            : run_->history().diverged ? TrainingStatus::Diverged
-                                       : TrainingStatus::Finished;
-  done_ = true;
-  resumed_.notify_all();
 }
 
 void TrainingSession::pause() {
@@ -432,6 +556,7 @@ TrainingSnapshot TrainingSession::snapshot(size_t seenSteps, size_t seenEpochs) 
   std::lock_guard lock(mutex_);
   TrainingSnapshot s;
   s.status = status_;
+  s.error = error_;
   s.step = static_cast<int>(history_.steps.size());
   s.totalSteps = totalSteps_;
   s.epoch = static_cast<int>(history_.epochs.size());

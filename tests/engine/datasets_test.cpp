@@ -1,10 +1,12 @@
 // Tests for datasets.h: seeded reproducibility, balanced classes and a stratified split, the
 // geometry each 2-D set promises (radii of the circles, XOR quadrants, blob centres), the image
-// set's shapes (a disc lights its centre, a ring does not), standardisation, and named errors.
+// set's shapes (a disc lights its centre, a ring does not), standardisation, named errors, the
+// layout known before generating (sizes and errors as makeDataset's), and cancelling.
 #include "nnlab/datasets.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <map>
 
@@ -114,6 +116,47 @@ TEST(Datasets, ErrorsNameTheOption) {
   Result<Dataset> tooBig = makeDataset(*parseDatasetSpec("shapes:size=64"), 0);
   ASSERT_FALSE(tooBig);
   EXPECT_EQ(tooBig.error().where, "size");
+}
+
+TEST(Datasets, LayoutIsWhatMakeDatasetGivesWithTheSameErrors) {
+  // spirals:classes=3,samples=601 -> 200 per class (1 dropped); val 0.15 -> round(30) = 30 per
+  // class validate: 510 train, 90 validation. shapes:samples=405,classes=4,size=16,val=0.33 -> 101
+  // per class, round(33.33) = 33 validate: 272 train, 132 validation.
+  for (const char* spec : {"spirals:classes=3,samples=601,val=0.15", "moons", "circles:val=0",
+                           "xor:samples=50", "blobs:classes=7",
+                           "shapes:samples=405,classes=4,"
+                           "size=16,val=0.33"}) {
+    const DatasetOptions o = *parseDatasetSpec(spec);
+    Result<DatasetLayout> layout = datasetLayout(o);
+    ASSERT_TRUE(layout) << spec << ": " << layout.error().message();
+    const Dataset d = make(spec, 3);
+    EXPECT_EQ(layout->sampleShape, d.sampleShape) << spec;
+    EXPECT_EQ(layout->classes, d.classes) << spec;
+    EXPECT_EQ(layout->trainSize, d.trainSize()) << spec;
+    EXPECT_EQ(layout->validationSize, d.validationSize()) << spec;
+  }
+  EXPECT_EQ(datasetLayout(*parseDatasetSpec("spirals:classes=3,samples=601,val=0.15"))->trainSize,
+            510);
+  EXPECT_EQ(datasetLayout(*parseDatasetSpec("shapes:samples=405,classes=4,size=16,val=0.33"))
+                ->validationSize,
+            132);
+  for (const char* spec : {"spirals:classes=12", "shapes:size=64", "moons:noise=9",
+                           "blobs:samples=30", "circles:factor=1", "xor:val=0.95"}) {
+    Result<DatasetLayout> layout = datasetLayout(*parseDatasetSpec(spec));
+    Result<Dataset> data = makeDataset(*parseDatasetSpec(spec), 0);
+    ASSERT_FALSE(layout) << spec;
+    ASSERT_FALSE(data) << spec;
+    EXPECT_EQ(layout.error().message(), data.error().message()) << spec;
+  }
+}
+
+TEST(Datasets, CancelStopsTheGeneration) {
+  const std::atomic<bool> cancel{true};
+  Result<Dataset> d = makeDataset(*parseDatasetSpec("shapes"), 1, &cancel);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().message(), "cancelled");
+  const std::atomic<bool> goOn{false};
+  EXPECT_TRUE(makeDataset(*parseDatasetSpec("moons"), 1, &goOn));
 }
 
 } // namespace

@@ -1,8 +1,9 @@
 // Tests for network.h: the model-spec language (presets, defaults, errors naming the token),
-// building (shapes, parameter counts, errors naming the layer), copies, and whole networks against
-// PyTorch 1.13 (tests/golden/make_train_golden.py): the same weights and batch give the same
-// logits, loss and every parameter gradient, and three SGD-momentum / Adam steps the same losses
-// and parameters (the training step of training.h, with ParameterOptimizer).
+// building (shapes, parameter counts, errors naming the layer, the same shapes and errors from
+// outputShapes without building), copies, and whole networks against PyTorch 1.13
+// (tests/golden/make_train_golden.py): the same weights and batch give the same logits, loss and
+// every parameter gradient, and three SGD-momentum / Adam steps the same losses and parameters
+// (the training step of training.h, with ParameterOptimizer).
 #include "nnlab/network.h"
 
 #include <gtest/gtest.h>
@@ -99,6 +100,41 @@ TEST(Network, BuildErrorsNameTheLayer) {
       Network::build(*parseModelSpec("maxpool:4,flatten,linear"), Shape{1, 3, 3}, 2);
   ASSERT_FALSE(tooSmall);
   EXPECT_NE(tooSmall.error().what.find("layer 1 'maxpool:4'"), std::string::npos);
+}
+
+TEST(Network, OutputShapesAreTheBuiltShapesAndBuildsErrors) {
+  // small_cnn on 28×28: [8, 28, 28] → relu → pool [8, 14, 14] → [16, 14, 14] → relu →
+  // [16, 7, 7] → flatten [784] → linear [10], as describe() of the built network lists them.
+  const ModelSpec cnn = *parseModelSpec("small_cnn");
+  Result<std::vector<Shape>> shapes = Network::outputShapes(cnn, Shape{1, 28, 28}, 10);
+  ASSERT_TRUE(shapes) << shapes.error().message();
+  EXPECT_EQ(*shapes, (std::vector<Shape>{{8, 28, 28},
+                                         {8, 28, 28},
+                                         {8, 14, 14},
+                                         {16, 14, 14},
+                                         {16, 14, 14},
+                                         {16, 7, 7},
+                                         {784},
+                                         {10}}));
+  // The completed spec: "linear:8,relu" gains its output layer.
+  EXPECT_EQ(Network::outputShapes(*parseModelSpec("linear:8,relu"), Shape{2}, 3)->size(), 3u);
+  // Every build error comes from outputShapes, word for word.
+  struct Case {
+    const char* spec;
+    Shape sample;
+    Index classes;
+  };
+  for (const Case& c :
+       {Case{"conv:4,relu", Shape{2}, 2}, Case{"conv:4,linear", Shape{1, 8, 8}, 2},
+        Case{"linear:5", Shape{2}, 3}, Case{"maxpool:4,flatten,linear", Shape{1, 3, 3}, 2},
+        Case{"mlp", Shape{2}, 1}}) {
+    const ModelSpec spec = *parseModelSpec(c.spec);
+    Result<std::vector<Shape>> checked = Network::outputShapes(spec, c.sample, c.classes);
+    Result<Network> built = Network::build(spec, c.sample, c.classes);
+    ASSERT_FALSE(checked) << c.spec;
+    ASSERT_FALSE(built) << c.spec;
+    EXPECT_EQ(checked.error().message(), built.error().message()) << c.spec;
+  }
 }
 
 TEST(Network, SeededInitialisationAndIndependentCopies) {

@@ -1,7 +1,11 @@
 // Tests for training.h: the first logged loss sits at ln C with the standard initialisation,
 // runs are reproducible (twice, and with 1 and 2 OpenMP threads, bit for bit), learning happens,
 // the schedule, warmup and clipping do what they say, the session pauses, resumes and cancels, and
-// every spike maker shows its spike while its fix removes it.
+// every spike maker shows its spike while its fix removes it. The session's start() refuses on the
+// calling thread exactly what TrainingRun::create refuses, prepares the run on its worker (and can
+// be paused, cancelled, restarted or destroyed while it does), trains the same numbers bit for bit
+// as a run stepped by hand, and ends Failed, not terminated, when something throws on the worker.
+// No test bounds a wall-clock time.
 #include "nnlab/training.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <thread>
 
 #include <omp.h>
@@ -38,6 +43,33 @@ std::vector<double> losses(const TrainingHistory& h) {
   std::vector<double> l;
   for (const StepRecord& s : h.steps) l.push_back(s.loss);
   return l;
+}
+
+// Every field of every record, exactly.
+void expectSameRecords(const std::vector<StepRecord>& a, const std::vector<StepRecord>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].step, b[i].step);
+    EXPECT_EQ(a[i].epoch, b[i].epoch);
+    EXPECT_EQ(a[i].loss, b[i].loss) << "step " << a[i].step;
+    EXPECT_EQ(a[i].accuracy, b[i].accuracy) << "step " << a[i].step;
+    EXPECT_EQ(a[i].lr, b[i].lr) << "step " << a[i].step;
+    EXPECT_EQ(a[i].gradNorm, b[i].gradNorm) << "step " << a[i].step;
+    EXPECT_EQ(a[i].clipped, b[i].clipped) << "step " << a[i].step;
+    EXPECT_EQ(a[i].corrupted, b[i].corrupted) << "step " << a[i].step;
+  }
+}
+
+void expectSameRecords(const std::vector<EpochRecord>& a, const std::vector<EpochRecord>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].epoch, b[i].epoch);
+    EXPECT_EQ(a[i].step, b[i].step);
+    EXPECT_EQ(a[i].trainLoss, b[i].trainLoss) << "epoch " << a[i].epoch;
+    EXPECT_EQ(a[i].trainAccuracy, b[i].trainAccuracy) << "epoch " << a[i].epoch;
+    EXPECT_EQ(a[i].validationLoss, b[i].validationLoss) << "epoch " << a[i].epoch;
+    EXPECT_EQ(a[i].validationAccuracy, b[i].validationAccuracy) << "epoch " << a[i].epoch;
+  }
 }
 
 double meanLoss(const TrainingHistory& h, int fromStep, int toStep) { // steps [from, to]
@@ -217,10 +249,189 @@ TEST(TrainingSession, FinishesWithTheSameHistoryAsASynchronousRun) {
   EXPECT_EQ(s.status, TrainingStatus::Finished);
   EXPECT_EQ(callbacks, s.totalSteps);
   const TrainingHistory h = train(c);
-  ASSERT_EQ(s.steps.size(), h.steps.size());
-  for (size_t i = 0; i < h.steps.size(); ++i) EXPECT_EQ(s.steps[i].loss, h.steps[i].loss);
+  expectSameRecords(s.steps, h.steps);
+  expectSameRecords(s.epochs, h.epochs);
   EXPECT_EQ(s.epochs.size(), 3u);
   EXPECT_EQ(s.modelStep, s.totalSteps);
+}
+
+// ---- Session: start() checks on the calling thread, the worker prepares
+// ---------------------------------
+
+TEST(TrainingSession, StartRefusesWhatCreateRefusesNamingTheSameSetting) {
+  // Found from the settings and the data set's layout alone; no worker starts (the session stays
+  // idle). The message is create()'s, word for word.
+  struct Case {
+    const char* dataset;
+    const char* model;
+    Index batch;
+    double lr, clip;
+    const char* where;
+  };
+  for (const Case& c : {
+           Case{"spirals", "mlp", 0, 0.01, 0, "batch"}, Case{"spirals", "mlp", 32, -1, 0, "lr"},
+           Case{"spirals", "mlp", 32, 0.01, -1, "clip"},
+           Case{"spirals:classes=12", "mlp", 32, 0.01, 0, "dataset"},   // 2 to 8 arms
+           Case{"shapes:size=64", "small_cnn", 32, 0.01, 0, "dataset"}, // 16 to 28 pixels
+           Case{"spirals", "mlp,lnear", 32, 0.01, 0, "model"},          // no such layer
+           Case{"spirals", "small_cnn", 32, 0.01, 0, "model"},          // a conv on 2-D points
+           // a 32×32 pool on a 16×16 map: known from the layout's [1, 16, 16], not from pixels
+           Case{"shapes:samples=400,size=16", "conv:8,maxpool:32,flatten,linear", 32, 0.01, 0,
+                "model"},
+           Case{"moons:samples=100", "mlp", 81, 0.01, 0, "batch"}, // 80 training samples
+           Case{"moons", "mlp_bn", 1, 0.01, 0, "batch"},           // BatchNorm on one sample
+       }) {
+    TrainingConfig config = configFor(c.dataset, c.model);
+    config.batchSize = c.batch;
+    config.optimizerConfig.lr = c.lr;
+    config.clipNorm = c.clip;
+    Result<std::unique_ptr<TrainingRun>> created = TrainingRun::create(config);
+    ASSERT_FALSE(created) << c.dataset << " " << c.model;
+    TrainingSession session;
+    const Status started = session.start(config);
+    ASSERT_FALSE(started) << c.dataset << " " << c.model;
+    EXPECT_EQ(started.error().where, c.where) << started.error().message();
+    EXPECT_EQ(started.error().message(), created.error().message());
+    EXPECT_TRUE(session.finished());
+    EXPECT_EQ(session.snapshot().status, TrainingStatus::Idle);
+  }
+}
+
+TEST(TrainingSession, PreparedOnTheWorkerTrainsBitForBitAsARunSteppedByHand) {
+  // small_cnn_bn on 16×16 shapes with dropout and clipping: 400 samples, 320 train, 10 steps per
+  // epoch, 2 epochs. The session generates the data, builds the network and evaluates the initial
+  // loss on its worker; TrainingRun::create does the same here. Every number must agree exactly,
+  // down to the final weights.
+  TrainingConfig c =
+      configFor("shapes:samples=400,size=16", "conv:8,bn,relu,maxpool,dropout:0.2,flatten,linear");
+  c.epochs = 2;
+  c.clipNorm = 1.0;
+  c.threads = 1; // as the lab runs
+  TrainingSession session;
+  ASSERT_TRUE(session.start(c));
+  session.wait();
+  const TrainingSnapshot s = session.snapshot();
+  ASSERT_EQ(s.status, TrainingStatus::Finished) << s.error.message();
+  EXPECT_TRUE(s.error.what.empty());
+
+  Result<std::unique_ptr<TrainingRun>> made = TrainingRun::create(c);
+  ASSERT_TRUE(made) << made.error().message();
+  TrainingRun& run = **made;
+  while (!run.done()) run.step();
+  const TrainingHistory& h = run.history();
+  EXPECT_EQ(s.initialLoss, h.initialLoss);
+  EXPECT_EQ(s.initialAccuracy, h.initialAccuracy);
+  EXPECT_EQ(s.classes, h.classes);
+  EXPECT_EQ(s.chanceLoss, h.chanceLoss);
+  EXPECT_EQ(s.totalSteps, 20);
+  EXPECT_EQ(s.totalEpochs, 2);
+  expectSameRecords(s.steps, h.steps);
+  expectSameRecords(s.epochs, h.epochs);
+  ASSERT_TRUE(s.dataset);
+  EXPECT_EQ(s.dataset->trainX.values(), run.dataset().trainX.values());
+  EXPECT_EQ(s.dataset->validationY, run.dataset().validationY);
+  ASSERT_TRUE(s.model);
+  EXPECT_EQ(s.modelStep, 20);
+  const std::vector<const Parameter*> trained = s.model->parameters(),
+                                      byHand = run.network().parameters();
+  ASSERT_EQ(trained.size(), byHand.size());
+  for (size_t i = 0; i < trained.size(); ++i)
+    EXPECT_EQ(trained[i]->value.values(), byHand[i]->value.values()) << "parameter " << i;
+}
+
+// 20 000 images of 28×28: seconds of drawing, so what the test does right after start() happens
+// while the worker prepares.
+TrainingConfig slowToPrepare() {
+  return configFor("shapes:samples=20000", "small_cnn");
+}
+
+TEST(TrainingSession, CancelWhilePreparingEndsCancelledWithoutAStep) {
+  TrainingSession session;
+  ASSERT_TRUE(session.start(slowToPrepare()));
+  const TrainingSnapshot preparing = session.snapshot();
+  EXPECT_EQ(preparing.status, TrainingStatus::Preparing);
+  EXPECT_EQ(trainingStatusId(preparing.status), "preparing");
+  EXPECT_FALSE(session.finished());
+  // Known before the data exist: the plan (16 000 training images / 32 = 500 steps per epoch, 10
+  // epochs) and ln C. Not yet: the data, the model, the initial loss.
+  EXPECT_EQ(preparing.totalSteps, 5000);
+  EXPECT_EQ(preparing.totalEpochs, 10);
+  EXPECT_EQ(preparing.classes, 10);
+  EXPECT_DOUBLE_EQ(preparing.chanceLoss, std::log(10.0));
+  EXPECT_FALSE(preparing.dataset);
+  EXPECT_FALSE(preparing.model);
+
+  session.cancel();
+  session.wait();
+  EXPECT_TRUE(session.finished());
+  const TrainingSnapshot end = session.snapshot();
+  EXPECT_EQ(end.status, TrainingStatus::Cancelled);
+  EXPECT_TRUE(end.error.what.empty()) << end.error.message(); // cancelled is not failed
+  EXPECT_EQ(end.step, 0);
+  EXPECT_TRUE(end.steps.empty());
+}
+
+TEST(TrainingSession, DestroyedOrRestartedWhilePreparingJoinsAndTrainsTheNewRun) {
+  {
+    TrainingSession doomed;
+    ASSERT_TRUE(doomed.start(slowToPrepare()));
+  } // the destructor cancels the preparation and joins the worker
+
+  TrainingConfig quick = configFor("moons", "mlp");
+  quick.epochs = 2;
+  TrainingSession session;
+  ASSERT_TRUE(session.start(slowToPrepare()));
+  ASSERT_TRUE(session.start(quick)); // cancels and joins the first preparation
+  session.wait();
+  const TrainingSnapshot s = session.snapshot();
+  EXPECT_EQ(s.status, TrainingStatus::Finished);
+  EXPECT_EQ(s.totalSteps, 50); // 800 training points / 32 = 25 steps, 2 epochs: the new run's
+  const TrainingHistory h = train(quick);
+  EXPECT_EQ(s.initialLoss, h.initialLoss);
+  expectSameRecords(s.steps, h.steps);
+}
+
+TEST(TrainingSession, PauseWhilePreparingHoldsTheRunBeforeItsFirstStep) {
+  TrainingConfig c = configFor("shapes:samples=400,size=16", "small_cnn");
+  TrainingSession session;
+  ASSERT_TRUE(session.start(c));
+  session.pause(); // while the worker draws the images
+  while (session.snapshot().status != TrainingStatus::Paused)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const TrainingSnapshot paused = session.snapshot();
+  EXPECT_EQ(paused.step, 0);
+  EXPECT_TRUE(paused.dataset); // prepared: data, model and initial loss are there
+  EXPECT_TRUE(paused.model);
+  EXPECT_NEAR(paused.initialLoss, std::log(10.0), 0.1 * std::log(10.0));
+  session.resume();
+  session.wait();
+  const TrainingSnapshot end = session.snapshot();
+  EXPECT_EQ(end.status, TrainingStatus::Finished);
+  EXPECT_EQ(end.step, end.totalSteps);
+}
+
+TEST(TrainingSession, AnExceptionOnTheWorkerEndsFailedWithItsMessage) {
+  // The engine returns its errors; what can still throw on the worker is an allocation (reported
+  // as "out of memory", naming the data set or the model while preparing) or the caller's onStep.
+  // Either ends the session Failed with the message instead of std::terminate.
+  TrainingConfig c = configFor("moons", "mlp");
+  TrainingSession session;
+  ASSERT_TRUE(session.start(c, [](const StepRecord& r) {
+    if (r.step == 3) throw std::runtime_error("plot buffer full at step 3");
+  }));
+  session.wait();
+  EXPECT_TRUE(session.finished());
+  const TrainingSnapshot s = session.snapshot();
+  EXPECT_EQ(s.status, TrainingStatus::Failed);
+  EXPECT_EQ(trainingStatusId(s.status), "failed");
+  EXPECT_EQ(s.error.message(), "plot buffer full at step 3");
+  EXPECT_EQ(s.step, 3); // the step that ran; the callback threw after it was recorded
+
+  // The next start() begins clean.
+  ASSERT_TRUE(session.start(c));
+  session.wait();
+  EXPECT_EQ(session.snapshot().status, TrainingStatus::Finished);
+  EXPECT_TRUE(session.snapshot().error.what.empty());
 }
 
 // ---- Spike makers

@@ -20,9 +20,11 @@
 // draw the original intensities back).
 //
 //   Result<DatasetOptions> o = parseDatasetSpec("spirals:classes=3,noise=0.2");
+//   Result<DatasetLayout> l = datasetLayout(*o);   // shapes and sizes, nothing drawn (cheap)
 //   Result<Dataset> d = makeDataset(*o, /*seed=*/7);
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -71,7 +73,22 @@ std::vector<std::string> datasetNames();
 DatasetOptions defaultDatasetOptions(DatasetKind kind);
 // "spirals:classes=3,noise=0.2". Errors have where = "dataset" and name the bad key or value.
 Result<DatasetOptions> parseDatasetSpec(std::string_view text);
-// Errors name the option: "classes: must be 2 to 8 for spirals (got 12)".
-Result<Dataset> makeDataset(const DatasetOptions& options, std::uint32_t seed);
+
+// What makeDataset(options, seed) gives for every seed, known without drawing a sample: cheap
+// enough for a GUI thread that checks settings before a worker generates the data.
+struct DatasetLayout {
+  Shape sampleShape; // [2] or [1, size, size]
+  Index classes = 0;
+  Index trainSize = 0; // samples after the stratified split
+  Index validationSize = 0;
+};
+// The options checked exactly as makeDataset checks them (the same errors).
+Result<DatasetLayout> datasetLayout(const DatasetOptions& options);
+
+// Errors name the option: "classes: must be 2 to 8 for spirals (got 12)". `cancel` (optional) is
+// polled once per sample: when it reads true, makeDataset stops and returns the Error "cancelled"
+// (where empty), so a worker thread can drop a large image set promptly.
+Result<Dataset> makeDataset(const DatasetOptions& options, std::uint32_t seed,
+                            const std::atomic<bool>* cancel = nullptr);
 
 } // namespace nnlab

@@ -92,8 +92,11 @@ public:
   // As the course writes it: "Linear(64 → 10)", "Conv2d(1 → 8, 3×3, pad 1)".
   virtual std::string describe() const = 0;
 
-  // Checks that one sample of shape `sampleInput` fits ([F] or [C, H, W]), creates the
-  // parameters (uninitialised: zeros) and returns one sample's output shape.
+  // One sample's output shape for one sample of shape `sampleInput` ([F] or [C, H, W]), or the
+  // Error build() would give: the shape rules alone, nothing allocated.
+  virtual Result<Shape> outputShape(const Shape& sampleInput) const = 0;
+  // Checks that `sampleInput` fits (as outputShape), creates the parameters (uninitialised:
+  // zeros) and returns one sample's output shape.
   virtual Result<Shape> build(const Shape& sampleInput) = 0;
 
   // [N, ...] -> [N, ...]; in Training mode keeps what backward needs. The input is taken by

@@ -79,6 +79,11 @@ public:
   // and initialises them from `seed`. Errors name the layer that does not fit.
   static Result<Network> build(const ModelSpec& spec, const Shape& sampleShape, Index classes,
                                InitScheme init = InitScheme::Auto, std::uint32_t seed = 0);
+  // One sample's output shape after each layer (the output "linear" included when the spec
+  // leaves it out), with the errors build() gives, but nothing allocated or drawn: cheap enough
+  // to check a model against a data set's sample shape before either exists.
+  static Result<std::vector<Shape>> outputShapes(const ModelSpec& spec, const Shape& sampleShape,
+                                                 Index classes);
 
   Network() = default;
   Network(const Network& other);

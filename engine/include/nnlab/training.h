@@ -1,7 +1,8 @@
 // training.h: the training loop of the training lab and of `nnlab train`.
 //
 // Sections: configuration · spike makers · records · TrainingRun (synchronous, one step at a
-// time) · TrainingSession (a run on a worker thread with pause / resume / cancel).
+// time) · TrainingSession (a run prepared and trained on a worker thread with pause / resume /
+// cancel).
 //
 // One step t = 1, 2, ... (PyTorch's order):
 //   batch      B samples of the epoch's seeded permutation (the last partial batch is dropped, so
@@ -57,8 +58,9 @@ struct TrainingConfig {
   int corruptAt = 0;     // > 0: steps [corruptAt, corruptAt + corruptSteps) train on
   int corruptSteps = 10; //      labels replaced by random wrong ones (a label burst)
   std::uint32_t seed = 0;
-  int threads = 0; // OpenMP threads for the steps; 0 = OpenMP's default. The numbers do not depend
-                   // on it (see above): 1 keeps a loaded machine (or the GUI's core) responsive.
+  int threads = 0; // OpenMP threads for the steps and validation passes; 0 = OpenMP's default. The
+                   // numbers do not depend on it (see above): 1 keeps a loaded machine (or the
+                   // GUI's core) responsive.
 };
 
 // Checks what can be checked without building (batch ≥ 1, epochs ≥ 1, clip ≥ 0, optimizer
@@ -134,8 +136,9 @@ Evaluation evaluate(const Network& network, const Tensor& x, const std::vector<i
 
 class TrainingRun {
 public:
-  // Generates the data set and builds the network and optimizer. Errors name the setting:
-  // "dataset", "model" (with the token or layer), "batch", "lr", ...
+  // Generates the data set, builds the network and optimizer and evaluates the initial validation
+  // loss (the heavy part of a start). Errors name the setting: "dataset", "model" (with the token
+  // or layer), "batch", "lr", ...
   static Result<std::unique_ptr<TrainingRun>> create(const TrainingConfig& config);
   // The same with a data set the caller already has (the lab's thumbnails).
   static Result<std::unique_ptr<TrainingRun>> create(const TrainingConfig& config,
@@ -174,28 +177,49 @@ private:
 // step: the worker appends each step's record under a mutex held for a push_back, and snapshot()
 // copies only what the caller has not seen yet.
 //
+// start() never waits for the heavy part either. On the calling thread it checks what
+// TrainingRun::create would refuse, from the settings and the data set's layout alone
+// (datasetLayout, Network::outputShapes: nothing generated, built or evaluated), so a bad setting
+// is an Error right there, named as create() names it. The worker then prepares the run (status
+// Preparing: generates the data set, builds the network, evaluates the initial validation loss)
+// and trains it. What could still go wrong there (out of memory, an exception from onStep) ends
+// the session in status Failed with snapshot().error.
+//
 //   TrainingSession session;
-//   if (Status s = session.start(config); !s) show(s.error());
+//   if (Status s = session.start(config); !s) show(s.error());   // returns in microseconds
 //   ... every frame:  TrainingSnapshot snap = session.snapshot(seenSteps, seenEpochs);
+//                     if (snap.status == TrainingStatus::Preparing) show("Preparing data…");
+//                     if (snap.status == TrainingStatus::Failed) show(snap.error.message());
 //                     append snap.steps, snap.epochs; seenSteps = snap.stepCount; ...
 //   session.pause(); session.resume(); session.cancel();
 
-enum class TrainingStatus { Idle, Running, Paused, Finished, Cancelled, Diverged };
-std::string_view trainingStatusId(TrainingStatus status); // "idle", "running", ...
+enum class TrainingStatus {
+  Idle,      // never started (a start() that returns an Error changes nothing)
+  Preparing, // the worker makes the data set, the network and the initial loss
+  Running,
+  Paused,
+  Finished,
+  Cancelled,
+  Diverged, // a loss became NaN or infinite; the run stopped there
+  Failed    // the worker could not go on: snapshot().error says why
+};
+std::string_view trainingStatusId(TrainingStatus status); // "idle", "preparing", "running", ...
 
 struct TrainingSnapshot {
   TrainingStatus status = TrainingStatus::Idle;
-  int step = 0, totalSteps = 0;         // steps done / planned
+  Error error;                          // Failed: why (error.where names the setting, if one)
+  int step = 0, totalSteps = 0;         // steps done / planned (known from Preparing on)
   int epoch = 0, totalEpochs = 0;       // epochs completed / planned
   size_t stepCount = 0, epochCount = 0; // records so far (pass back as seenSteps / seenEpochs)
   size_t firstStep = 0, firstEpoch = 0; // index of steps[0] / epochs[0] in the whole history
   std::vector<StepRecord> steps;        // records from firstStep on
   std::vector<EpochRecord> epochs;
-  Index classes = 0;
-  double chanceLoss = 0, initialLoss = 0, initialAccuracy = 0;
-  std::shared_ptr<const Network> model; // a copy of the network at step modelStep (refreshed at
-  int modelStep = 0;                    // most every 100 ms and at each epoch's end)
-  std::shared_ptr<const Dataset> dataset;
+  Index classes = 0; // classes and ln C: from Preparing on
+  double chanceLoss = 0, initialLoss = 0, initialAccuracy = 0; // initial*: once prepared
+  std::shared_ptr<const Network> model;   // a copy of the network at step modelStep (refreshed at
+  int modelStep = 0;                      // most every 100 ms and at each epoch's end); null while
+                                          // preparing
+  std::shared_ptr<const Dataset> dataset; // null while the worker generates it
 };
 
 class TrainingSession {
@@ -208,30 +232,37 @@ public:
   TrainingSession(const TrainingSession&) = delete;
   TrainingSession& operator=(const TrainingSession&) = delete;
 
-  // Builds the run on the calling thread (so a bad setting is an Error right here), then trains
-  // on a worker thread. Starting again cancels and replaces a previous run.
+  // Checks the settings here (a bad one is an Error naming it, as TrainingRun::create names it),
+  // then prepares and trains on a worker thread (see above). Starting again cancels and replaces
+  // a previous run. The second form trains on a data set the caller already has.
   Status start(const TrainingConfig& config, StepCallback onStep = {});
   Status start(const TrainingConfig& config, std::shared_ptr<const Dataset> dataset,
                StepCallback onStep = {});
   void pause();
   void resume();
-  void cancel();         // returns at once; the worker stops after its current step
-  bool finished() const; // the worker is done (finished, cancelled, diverged) or idle
+  void cancel();         // returns at once; the worker stops after its current step (while
+                         // preparing: its current sample of the data set, or the initial loss)
+  bool finished() const; // the worker is done (finished, cancelled, diverged, failed) or idle
   void wait();           // blocks until finished()
 
   TrainingSnapshot snapshot(size_t seenSteps = 0, size_t seenEpochs = 0) const;
 
 private:
-  void work(StepCallback onStep);
-  void publishModel(); // under mutex_
+  void launch(const TrainingConfig& config, std::shared_ptr<const Dataset> dataset,
+              const DatasetLayout& layout, StepCallback onStep);
+  void work(const TrainingConfig& config, std::shared_ptr<const Dataset> dataset,
+            const StepCallback& onStep);
+  void train(const StepCallback& onStep); // the step loop, once run_ is prepared
+  void publishModel();                    // under mutex_
 
-  std::unique_ptr<TrainingRun> run_; // touched by the worker only while it runs
+  std::unique_ptr<TrainingRun> run_; // made and touched by the worker only while it runs
   std::thread worker_;
   std::atomic<bool> cancel_{false}, paused_{false}, done_{true};
 
   mutable std::mutex mutex_; // guards everything below
   std::condition_variable resumed_;
   TrainingStatus status_ = TrainingStatus::Idle;
+  Error error_;             // status_ Failed: why
   TrainingHistory history_; // the worker's copy, appended step by step
   int totalSteps_ = 0, totalEpochs_ = 0;
   std::shared_ptr<const Network> model_;
