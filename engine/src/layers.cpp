@@ -249,9 +249,6 @@ public:
   Tensor backward(const Tensor& dy) override {
     const Index n = dy.dim(0);
     const Index chunks = static_cast<Index>(inputChunks_.size());
-    Shape inputShape = inputChunks_[0].shape();
-    inputShape[0] = n;
-    Tensor dx(inputShape);
     std::vector<ConvGradients> parts(static_cast<size_t>(chunks));
     forEachChunk(chunks, [&](Index c) {
       const auto [b, e] = chunkRange(n, chunks, c);
@@ -266,6 +263,9 @@ public:
       if (hasBias_) bias_.grad = std::move(parts[0].bias);
       return std::move(parts[0].input);
     }
+    Shape inputShape = inputChunks_[0].shape();
+    inputShape[0] = n;
+    Tensor dx(inputShape);
     Eigen::Map<Eigen::VectorXf> gw = asVector(weight_.grad);
     gw.setZero();
     if (hasBias_) bias_.grad.fill(0.0f);
@@ -325,6 +325,20 @@ private:
 // every parallel region is a chance to wait for a descheduled thread on a loaded machine).
 constexpr Index kParallelElements = 1 << 20;
 
+// body(begin, end) over [0, n): inline below kParallelElements, else one contiguous chunk per
+// OpenMP thread. The body's plain loop is what the compiler vectorizes: GCC 12 left the loop of
+// `parallel for simd ... if (...)` scalar and branchy, and ran it through the outlined parallel
+// function even when the if clause was false (measured 15 % of a small-CNN step in ReLU').
+template <class Body> void elementwise(Index n, Body body) {
+  if (n <= kParallelElements) {
+    body(Index{0}, n);
+    return;
+  }
+  const Index chunks = omp_get_max_threads();
+#pragma omp parallel for schedule(static)
+  for (Index chunk = 0; chunk < chunks; ++chunk) body(n * chunk / chunks, n * (chunk + 1) / chunks);
+}
+
 class ActivationLayer final : public Layer {
 public:
   ActivationLayer(Activation a, double alpha) : activation_(a), alpha_(alpha) {}
@@ -351,8 +365,9 @@ public:
     const Index n = x.numel();
     switch (activation_) {
     case Activation::ReLU:
-#pragma omp parallel for simd schedule(static) if (n > kParallelElements)
-      for (Index i = 0; i < n; ++i) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+      elementwise(n, [=](Index begin, Index end) {
+        for (Index i = begin; i < end; ++i) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+      });
       break;
     case Activation::Tanh: asVector(y) = asVector(x).array().tanh().matrix(); break;
     case Activation::Sigmoid:
@@ -375,8 +390,9 @@ public:
     const Index n = dy.numel();
     switch (activation_) {
     case Activation::ReLU: // ReLU'(0) = 0, PyTorch's convention (activations.h): y > 0 ⇔ x > 0
-#pragma omp parallel for simd schedule(static) if (n > kParallelElements)
-      for (Index i = 0; i < n; ++i) out[i] = y[i] > 0.0f ? g[i] : 0.0f;
+      elementwise(n, [=](Index begin, Index end) {
+        for (Index i = begin; i < end; ++i) out[i] = y[i] > 0.0f ? g[i] : 0.0f;
+      });
       break;
     case Activation::Tanh: // tanh' = 1 − y²
       for (Index i = 0; i < n; ++i) out[i] = g[i] * (1.0f - y[i] * y[i]);
@@ -391,9 +407,7 @@ public:
     return dx;
   }
 
-  std::unique_ptr<Layer> clone() const override {
-    return std::make_unique<ActivationLayer>(*this);
-  }
+  std::unique_ptr<Layer> clone() const override { return std::make_unique<ActivationLayer>(*this); }
 
 private:
   bool usesOutput() const {
