@@ -400,71 +400,145 @@ Result<UnitExplanation> explainUnit(const FeatureMaps& maps, const FeatureMapLab
   return e;
 }
 
-plot::Figure featureMapGridFigure(const FeatureMaps& maps, const FeatureMapLabState& state) {
-  const int count = static_cast<int>(maps.shown().dim(1));
-  const int h = static_cast<int>(maps.shown().dim(2)), w = static_cast<int>(maps.shown().dim(3));
-  const int columns = std::min(count, 4), rows = (count + columns - 1) / columns;
-  const int gap = std::max(2, w / 16), labelSpace = std::max(8, h * 3 / 7); // two lines of text
-  plot::Heatmap heatmap;
-  heatmap.cols = columns * w + (columns - 1) * gap;
-  heatmap.rows = rows * (h + labelSpace);
-  heatmap.values.assign(static_cast<size_t>(heatmap.rows) * heatmap.cols, 0.0f); // 0: white
-  heatmap.x0 = 0, heatmap.x1 = heatmap.cols, heatmap.y0 = 0, heatmap.y1 = heatmap.rows;
-  heatmap.colormap = plot::Colormap::Diverging;
-  double sharedMax = 0;
-  for (int f = 0; f < count; ++f)
-    sharedMax =
-        std::max({sharedMax, std::abs(double(maps.minimum[f])), std::abs(double(maps.maximum[f]))});
-  const double scaleMax = state.sharedScale ? sharedMax : 1.0;
-  heatmap.vmin = -std::max(scaleMax, 1e-12), heatmap.vmax = std::max(scaleMax, 1e-12);
-  heatmap.colorbarLabel =
-      state.sharedScale ? "activation" : "activation / max |activation| (each map)";
+namespace {
 
-  plot::Figure figure;
-  for (int f = 0; f < count; ++f) {
-    const int top = (f / columns) * (h + labelSpace) + labelSpace, left = (f % columns) * (w + gap);
-    const double own =
-        std::max(std::abs(double(maps.minimum[f])), std::abs(double(maps.maximum[f])));
-    const double divide = state.sharedScale || own == 0 ? 1.0 : own;
-    const float* map = maps.shown().data() + static_cast<Index>(f) * h * w;
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x)
-        heatmap.values[static_cast<size_t>(top + y) * heatmap.cols + left + x] =
-            static_cast<float>(map[y * w + x] / divide);
-    // Above each tile its name, then its range; a thin frame separates tiles whose edges are 0.
-    std::string name = maps.labels[f];
-    if (name.rfind("Gabor ", 0) == 0) name = name.substr(6);
-    plot::Annotation label, range;
-    label.x = range.x = left;
-    label.y = top - labelSpace / 2.0;
-    range.y = top - 0.5;
-    label.text = name;
-    range.text = formatValue(maps.minimum[f]) + " … " + formatValue(maps.maximum[f]);
-    range.color = plot::Color{0.4f, 0.4f, 0.4f, 1};
-    figure.annotations.push_back(label);
-    figure.annotations.push_back(range);
-    plot::LineSeries frame;
-    frame.x = {double(left), double(left + w), double(left + w), double(left), double(left)};
-    frame.y = {double(top), double(top), double(top + h), double(top + h), double(top)};
-    frame.color = plot::Color{0.35f, 0.35f, 0.35f, 1};
-    frame.width = 0.6f;
-    figure.lines.push_back(std::move(frame));
-  }
+// The largest |value| of map f, or of every map (f < 0); never 0, so a scale ±m is valid.
+double maxAbs(const FeatureMaps& maps, int f) {
+  double m = 1e-12;
+  for (size_t i = 0; i < maps.minimum.size(); ++i)
+    if (f < 0 || size_t(f) == i)
+      m = std::max({m, std::abs(double(maps.minimum[i])), std::abs(double(maps.maximum[i]))});
+  return m;
+}
+
+// A map's name in a panel of its bank: the Gabor bank's maps say only their angle ("θ = 45°");
+// the grid's title names the bank.
+std::string panelName(const std::string& label) {
+  const std::string gabor = "Gabor ";
+  return label.rfind(gabor, 0) == 0 ? label.substr(gabor.size()) : label;
+}
+
+// What comes out of the layer: "conv", "ReLU(conv)", "max-pool 2×2 of ReLU(conv)".
+std::string stageName(const FeatureMapLabState& state) {
   std::string stage = state.relu ? "ReLU(conv)" : "conv";
   if (state.pool != "none")
     stage = state.pool + "-pool " + std::to_string(state.poolSize) + "×" +
             std::to_string(state.poolSize) + " of " + stage;
-  figure.title = "Feature maps: " + stage + ", stride " + std::to_string(state.stride) +
-                 ", padding " + std::to_string(state.padding) + " (" + state.paddingMode +
-                 "), dilation " + std::to_string(state.dilation);
-  figure.heatmap = std::move(heatmap);
-  figure.xAxis.label = "x (pixels; maps side by side, min … max above each)";
-  figure.yAxis.label = "y (pixels)";
+  return stage;
+}
+
+// An image panel's axes: pixel columns to the right, rows downwards, one unit as long on both.
+void pixelAxes(plot::Figure& figure, const char* x, const char* y) {
+  figure.xAxis.label = x;
+  figure.yAxis.label = y;
   figure.xAxis.gridLines = figure.yAxis.gridLines = false;
   figure.yAxis.invert = true;
   figure.equalAspect = true;
   figure.legend = plot::LegendCorner::None;
+}
+
+// Map f as a heatmap over its pixels, diverging (white 0) on the symmetric scale ±scaleMax.
+plot::Heatmap mapHeatmap(const FeatureMaps& maps, int f, double scaleMax) {
+  const Tensor& shown = maps.shown();
+  const int h = static_cast<int>(shown.dim(2)), w = static_cast<int>(shown.dim(3));
+  plot::Heatmap heatmap;
+  heatmap.rows = h, heatmap.cols = w;
+  heatmap.values.assign(shown.data() + static_cast<Index>(f) * h * w,
+                        shown.data() + static_cast<Index>(f + 1) * h * w);
+  heatmap.x0 = 0, heatmap.x1 = w, heatmap.y0 = 0, heatmap.y1 = h;
+  heatmap.colormap = plot::Colormap::Diverging;
+  heatmap.vmin = -scaleMax, heatmap.vmax = scaleMax;
+  return heatmap;
+}
+
+} // namespace
+
+plot::Figure featureMapFigure(const FeatureMaps& maps, const FeatureMapLabState& state, int f) {
+  plot::Figure figure;
+  figure.title = maps.labels[size_t(f)] + "   [min " + formatValue(maps.minimum[size_t(f)]) +
+                 ", max " + formatValue(maps.maximum[size_t(f)]) + "]";
+  figure.heatmap = mapHeatmap(maps, f, maxAbs(maps, state.sharedScale ? -1 : f));
+  figure.heatmap->colorbarLabel = state.relu ? "activation after ReLU" : "activation";
+  pixelAxes(figure, "x (output pixels)", "y (output pixels)");
   return figure;
+}
+
+plot::FigureGrid featureMapFigureGrid(const FeatureMaps& maps, const FeatureMapLabState& state) {
+  const int count = static_cast<int>(maps.shown().dim(1));
+  plot::FigureGrid grid;
+  // The title names the bank and the layer; panels then need only the map's own name.
+  std::string bank = maps.labels.size() == 1 ? maps.labels.front() : "filter bank";
+  if (state.bank == "gabor")
+    bank = std::to_string(count) + " Gabor filters (λ = " + formatValue(state.gaborWavelength) +
+           " px)";
+  else if (state.bank == "edges")
+    bank = std::to_string(count) + " edge filters";
+  grid.title = bank + ": " + stageName(state) + ", stride " + std::to_string(state.stride) +
+               ", padding " + std::to_string(state.padding) + " (" + state.paddingMode +
+               "), dilation " + std::to_string(state.dilation);
+
+  // The input as a picture (grey or RGB): pictures take no part in the shared colour scale. Its
+  // values, for CSV, are the grey levels in [0, 1] (the luma when RGB, ITU-R 601).
+  const Tensor& input = maps.input;
+  const int channels = static_cast<int>(input.dim(1)), ih = static_cast<int>(input.dim(2)),
+            iw = static_cast<int>(input.dim(3));
+  plot::Figure inputPanel;
+  const std::string imageName = state.image == "file"
+                                    ? std::filesystem::path(state.imagePath).filename().string()
+                                    : state.image;
+  inputPanel.title = "input: " + imageName + " " + std::to_string(iw) + "×" + std::to_string(ih);
+  plot::Heatmap picture;
+  picture.rows = ih, picture.cols = iw;
+  picture.x0 = 0, picture.x1 = iw, picture.y0 = 0, picture.y1 = ih;
+  picture.colormap = plot::Colormap::Gray;
+  picture.colorbar = false;
+  picture.colorbarLabel = channels == 3 ? "input luma" : "input grey level";
+  picture.rgba.assign(static_cast<size_t>(iw) * ih * 4, 255);
+  picture.values.resize(static_cast<size_t>(iw) * ih);
+  for (int y = 0; y < ih; ++y)
+    for (int x = 0; x < iw; ++x) {
+      const size_t at = static_cast<size_t>(y) * iw + x;
+      float rgb[3];
+      for (int c = 0; c < 3; ++c) rgb[c] = input(0, std::min(c, channels - 1), y, x);
+      for (int c = 0; c < 3; ++c)
+        picture.rgba[at * 4 + size_t(c)] =
+            static_cast<std::uint8_t>(std::lround(255 * std::clamp(rgb[c], 0.0f, 1.0f)));
+      picture.values[at] =
+          channels == 3 ? 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2] : rgb[0];
+    }
+  inputPanel.heatmap = std::move(picture);
+  pixelAxes(inputPanel, "x (px)", "y (px)");
+  grid.panels.push_back(std::move(inputPanel));
+
+  // One panel per map. Shared: every map on ±(the bank's max |value|) and one colorbar right of
+  // the grid; per map: each on its own ±max |value| with its own colorbar, as the lab shows them.
+  grid.sharedColorScale = state.sharedScale;
+  grid.colorbarLabel = state.relu ? "activation after ReLU" : "activation";
+  for (int f = 0; f < count; ++f) {
+    plot::Figure panel;
+    panel.title = panelName(maps.labels[size_t(f)]);
+    panel.heatmap = mapHeatmap(maps, f, maxAbs(maps, state.sharedScale ? -1 : f));
+    panel.heatmap->colorbar = !state.sharedScale;
+    panel.heatmap->colorbarLabel = "activation";
+    pixelAxes(panel, "x (px)", "y (px)");
+    grid.panels.push_back(std::move(panel));
+  }
+
+  // Square-ish: 3 panels in a row, 4 as 2×2, up to 9 as 3 columns. The page gives each image
+  // about 1.75 in on its longer side, plus what a panel needs around it (title, ticks, axis labels:
+  // ~65 pt across, ~80 pt down; its own colorbar: ~66 pt), the shared colorbar and the title.
+  const int panels = count + 1;
+  grid.cols = panels <= 3 ? panels : static_cast<int>(std::ceil(std::sqrt(double(panels))));
+  const int rows = (panels + grid.cols - 1) / grid.cols;
+  const double aspect = std::clamp(double(ih) / iw, 0.25, 4.0); // height / width
+  constexpr double kImageSide = 126;
+  const double imageWidth = aspect <= 1 ? kImageSide : kImageSide / aspect,
+               imageHeight = aspect <= 1 ? kImageSide * aspect : kImageSide;
+  const double panelWidth = imageWidth + 65 + (state.sharedScale ? 0 : 66),
+               panelHeight = imageHeight + 80;
+  grid.minPageWidthPt = float(grid.cols * panelWidth + (state.sharedScale ? 80 : 0));
+  grid.minPageHeightPt = float(rows * panelHeight + 32);
+  return grid;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,15 +690,26 @@ public:
     return Status::success();
   }
 
+  // One kernel: its map. A bank: the map of the probed filter (the grid is exportFigureGrid).
   plot::Figure exportFigure() const override {
     Result<FeatureMaps> maps =
         computeFeatureMaps(workingImage(source_, state_.rgb, state_.workingSize), state_);
+    if (!maps) return cannotCompute(maps.error());
+    const int count = static_cast<int>(maps->shown().dim(1));
+    return featureMapFigure(*maps, state_, std::clamp(state_.probe[0], 0, count - 1));
+  }
+
+  // A bank (edges, Gabor): the input and one panel per map. One kernel: none (exportFigure()).
+  std::optional<plot::FigureGrid> exportFigureGrid() const override {
+    if (state_.bank == "kernel") return std::nullopt;
+    Result<FeatureMaps> maps =
+        computeFeatureMaps(workingImage(source_, state_.rgb, state_.workingSize), state_);
     if (!maps) {
-      plot::Figure figure;
-      figure.title = "Cannot compute the feature maps: " + maps.error().message();
-      return figure;
+      plot::FigureGrid grid;
+      grid.panels.push_back(cannotCompute(maps.error()));
+      return grid;
     }
-    return featureMapGridFigure(*maps, state_);
+    return featureMapFigureGrid(*maps, state_);
   }
 
   void finishBackgroundWork() override {
@@ -641,6 +726,12 @@ public:
   }
 
 private:
+  static plot::Figure cannotCompute(const Error& error) {
+    plot::Figure figure;
+    figure.title = "Cannot compute the feature maps: " + error.message();
+    return figure;
+  }
+
   void setSource(Image8 image) {
     source_ = std::move(image);
     ++sourceVersion_;
@@ -778,41 +869,10 @@ private:
         maps_->shown().dim(1) == 1 ? std::optional<plot::Figure>(mapFigure(0)) : std::nullopt;
   }
 
-  double sharedMaxAbs() const {
-    double m = 1e-12;
-    for (size_t f = 0; f < maps_->minimum.size(); ++f)
-      m = std::max({m, std::abs(double(maps_->minimum[f])), std::abs(double(maps_->maximum[f]))});
-    return m;
-  }
-  double ownMaxAbs(int f) const {
-    return std::max({1e-12, std::abs(double(maps_->minimum[size_t(f)])),
-                     std::abs(double(maps_->maximum[size_t(f)]))});
-  }
-
   // One map as a figure of its own: the single-kernel view and the export of one tile.
   plot::Figure mapFigure(int f) const {
-    const Tensor& shown = maps_->shown();
-    const int h = static_cast<int>(shown.dim(2)), w = static_cast<int>(shown.dim(3));
-    plot::Figure figure;
-    figure.title = maps_->labels[size_t(f)] + "   [min " + formatValue(maps_->minimum[size_t(f)]) +
-                   ", max " + formatValue(maps_->maximum[size_t(f)]) + "]";
-    plot::Heatmap heatmap;
-    heatmap.rows = h, heatmap.cols = w;
-    heatmap.values.assign(shown.data() + static_cast<Index>(f) * h * w,
-                          shown.data() + static_cast<Index>(f + 1) * h * w);
-    heatmap.x0 = 0, heatmap.x1 = w, heatmap.y0 = 0, heatmap.y1 = h;
-    heatmap.colormap = plot::Colormap::Diverging;
-    heatmap.revision = mapsRevision_; // the GPU canvas need not hash 512² values per frame
-    const double m = state_.sharedScale ? sharedMaxAbs() : ownMaxAbs(f);
-    heatmap.vmin = -m, heatmap.vmax = m;
-    heatmap.colorbarLabel = state_.relu ? "activation after ReLU" : "activation";
-    figure.heatmap = std::move(heatmap);
-    figure.xAxis.label = "x (output pixels)";
-    figure.yAxis.label = "y (output pixels)";
-    figure.xAxis.gridLines = figure.yAxis.gridLines = false;
-    figure.yAxis.invert = true;
-    figure.equalAspect = true;
-    figure.legend = plot::LegendCorner::None;
+    plot::Figure figure = featureMapFigure(*maps_, state_, f);
+    figure.heatmap->revision = mapsRevision_; // the GPU canvas need not hash 512² values per frame
     return figure;
   }
 
@@ -1162,7 +1222,7 @@ private:
     std::vector<std::string> labels(static_cast<size_t>(count)), ranges(static_cast<size_t>(count));
     float narrowest = 0; // the widest range or single word: no column may be narrower
     for (int f = 0; f < count; ++f) {
-      labels[size_t(f)] = tileLabel(maps_->labels[size_t(f)]);
+      labels[size_t(f)] = panelName(maps_->labels[size_t(f)]);
       ranges[size_t(f)] =
           formatValue(maps_->minimum[size_t(f)]) + " … " + formatValue(maps_->maximum[size_t(f)]);
       narrowest = std::max(narrowest, ImGui::CalcTextSize(ranges[size_t(f)].c_str()).x);
@@ -1232,13 +1292,6 @@ private:
     ImGui::Dummy(available);
   }
 
-  // A tile's label: the Gabor bank's tiles say only their angle ("θ = 45°"); the bank is named
-  // in the controls.
-  static std::string tileLabel(const std::string& label) {
-    const std::string gabor = "Gabor ";
-    return label.rfind(gabor, 0) == 0 ? label.substr(gabor.size()) : label;
-  }
-
   void hoverShown(int filter, int row, int col) {
     const Tensor& shown = maps_->shown();
     if (row < 0 || col < 0 || row >= shown.dim(2) || col >= shown.dim(3)) return;
@@ -1259,7 +1312,7 @@ private:
                           ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, 1)));
     }
     draw->AddRect(at, ImVec2(at.x + width, at.y + height), IM_COL32(60, 60, 60, 255));
-    const double m = sharedMaxAbs();
+    const double m = maxAbs(*maps_, -1);
     const std::string top = state_.sharedScale ? formatValue(m) : "+max",
                       bottom = state_.sharedScale ? formatValue(-m) : "−max";
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
@@ -1281,13 +1334,17 @@ private:
         ImGui::SameLine();
         ImGui::PushID(whole * 8 + extension[1]);
         if (ImGui::SmallButton(extension + 1)) {
-          const plot::Figure figure = whole ? featureMapGridFigure(*maps_, state_) : mapFigure(f);
           std::error_code ec;
           std::filesystem::create_directories("exports", ec);
+          // The whole grid: the input and one panel per map (featureMapFigureGrid).
+          const plot::Figure figure = mapFigure(f);
           const std::string path = "exports/" +
                                    plot::exportFileStem(whole ? "feature map grid" : figure.title) +
                                    extension;
-          const Status written = plot::exportFigure(figure, path, plot::ExportOptions());
+          const Status written = whole
+                                     ? plot::exportFigureGrid(featureMapFigureGrid(*maps_, state_),
+                                                              path, plot::ExportOptions())
+                                     : plot::exportFigure(figure, path, plot::ExportOptions());
           exportResult_ = written ? "Wrote " + (std::filesystem::current_path(ec) / path).string()
                                   : written.error().message();
         }

@@ -179,11 +179,16 @@ std::string figureGridToCsv(const FigureGrid& grid) {
   return csv;
 }
 
-Status exportFigureGrid(const FigureGrid& grid, const std::string& path, const ExportOptions& o) {
+Status exportFigureGrid(const FigureGrid& grid, const std::string& path,
+                        const ExportOptions& options) {
   const std::string ext = lowerExtension(path);
-  if (Status s = checkOptions(path, ext, o); !s) return s;
+  if (Status s = checkOptions(path, ext, options); !s) return s;
   if (const std::string problem = grid.validate(); !problem.empty())
     return Error{"figure", problem};
+  ExportOptions o = options; // the page grows to the grid's minimum (FigureGrid::minPageWidthPt)
+  o.widthPt = std::max(o.widthPt, grid.minPageWidthPt);
+  o.heightPt = std::max(o.heightPt, grid.minPageHeightPt);
+  if (Status s = checkOptions(path, ext, o); !s) return s; // the grown page: size, megapixels
   std::string bytes;
   if (ext == ".csv")
     bytes = figureGridToCsv(grid);

@@ -23,7 +23,8 @@ struct ExportOptions {
 Status exportFigure(const Figure& figure, const std::string& path,
                     const ExportOptions& options = {});
 
-// The same for a grid of panels: the page holds the whole grid.
+// The same for a grid of panels: the page holds the whole grid, and is at least the grid's
+// minPageWidthPt x minPageHeightPt (PNG pixels follow the page, so a big grid gets more pixels).
 Status exportFigureGrid(const FigureGrid& grid, const std::string& path,
                         const ExportOptions& options = {});
 

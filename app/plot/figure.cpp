@@ -119,6 +119,9 @@ std::string Figure::validate() const {
 
 std::string FigureGrid::validate() const {
   if (cols < 1) return "cols must be at least 1 (got " + std::to_string(cols) + ")";
+  if (!(minPageWidthPt >= 0 && minPageHeightPt >= 0 && std::isfinite(minPageWidthPt) &&
+        std::isfinite(minPageHeightPt)))
+    return "minPageWidthPt and minPageHeightPt must be finite and >= 0";
   for (std::size_t i = 0; i < panels.size(); ++i)
     if (auto e = panels[i].validate(); !e.empty()) return "panels[" + std::to_string(i) + "]: " + e;
   return {};

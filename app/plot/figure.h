@@ -213,6 +213,10 @@ struct FigureGrid {
   // Diverging), shown by a single colorbar right of the grid; panels' own colorbars are hidden.
   bool sharedColorScale = false;
   std::string colorbarLabel; // label of the shared colorbar
+  // The smallest page exportFigureGrid() gives the grid, in points (0: no minimum): the page is
+  // max(ExportOptions' size, this) per side, so nine image panels with their own axes are not
+  // squeezed into the default 6.4 x 4.8 in page. Screens ignore it (a widget is the size it is).
+  float minPageWidthPt = 0, minPageHeightPt = 0;
 
   // Empty when the grid can be drawn; else e.g. "panels[2]: lines[0]: x has 10 values, y 9".
   std::string validate() const;

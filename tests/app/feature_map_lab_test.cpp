@@ -1,18 +1,23 @@
 // Feature-map lab: scene files round-trip and bad ones change nothing; a corrupt image is refused
 // by name and the previous image stays; the dot product the hover panel shows equals the engine's
 // output for every padding mode, stride, dilation and RGB; the vertical-edge kernel on the
-// checkerboard lights vertical edges only; and the timing of the 512×512, 8-Gabor case.
+// checkerboard lights vertical edges only; a bank exports as the input and one panel per map on
+// the lab's colour scale(s), also as CSV and PNG; and the timing of the 512×512, 8-Gabor case.
 #include "labs/feature_map_lab.h"
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/export_command.h"
 #include "core/messages.h"
 #include "gl/headless_context.h"
+#include "plot/cairo_canvas.h"
 #include "plot/draw_figure.h"
+#include "plot/export.h"
 #include <imgui.h>
 #include "core/scene.h"
 #include "plot/colormap.h"
@@ -29,8 +34,9 @@ std::string tempPath(const std::string& name) {
 }
 
 TEST(FeatureMapLab, PresetScenesRoundTrip) {
-  for (const char* name : {"feature_maps_checkerboard_vertical_edge.json", "feature_maps_gabor_camera.json",
-                           "feature_maps_edges_brick_relu_pool.json"}) {
+  for (const char* name :
+       {"feature_maps_checkerboard_vertical_edge.json", "feature_maps_gabor_camera.json",
+        "feature_maps_edges_brick_relu_pool.json"}) {
     SCOPED_TRACE(name);
     std::unique_ptr<Lab> lab = createFeatureMapLab();
     Status loaded = loadSceneInto(scenePath(name), "feature_maps", *lab);
@@ -50,15 +56,17 @@ TEST(FeatureMapLab, MalformedFieldsAreRejectedByNameAndChangeNothing) {
     const char* field;
     nlohmann::json value;
   };
-  const Case cases[] = {{"stride", 0},           {"padding_mode", "mirror"}, {"kernel", {1, 2, 3}},
-                        {"kernel_size", 9},      {"bank", "sobel"},          {"working_size", "big"},
-                        {"probe", {1, -2, 3}},   {"image", "lena"},          {"preset", "gabor_30"},
-                        {"kernel", {1, 0, -1, 1, 0, -1, 1, 0, "x"}}};
+  const Case cases[] = {{"stride", 0},          {"padding_mode", "mirror"},
+                        {"kernel", {1, 2, 3}},  {"kernel_size", 9},
+                        {"bank", "sobel"},      {"working_size", "big"},
+                        {"probe", {1, -2, 3}},  {"image", "lena"},
+                        {"preset", "gabor_30"}, {"kernel", {1, 0, -1, 1, 0, -1, 1, 0, "x"}}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.field);
     nlohmann::json bad = before;
     bad[c.field] = c.value;
-    bad["stride"] = c.field == std::string("stride") ? c.value : nlohmann::json(2); // a good change too
+    bad["stride"] =
+        c.field == std::string("stride") ? c.value : nlohmann::json(2); // a good change too
     Status s = lab->loadState(bad);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().where.rfind(std::string("state.") + c.field, 0), 0u) << s.error().message();
@@ -87,7 +95,8 @@ TEST(FeatureMapLab, CorruptImageIsNamedAndThePreviousImageStays) {
   EXPECT_EQ(messages.latest()->severity, Severity::Error);
   EXPECT_NE(messages.latest()->text.find(corrupt), std::string::npos) << messages.latest()->text;
   EXPECT_EQ(lab->saveState(), before);
-  EXPECT_EQ(lab->exportFigure().heatmap->values, figureBefore.heatmap->values) << "the image changed";
+  EXPECT_EQ(lab->exportFigure().heatmap->values, figureBefore.heatmap->values)
+      << "the image changed";
 
   // A good file dropped afterwards is taken.
   const std::string good = std::string(NNLAB_SOURCE_DIR) + "/assets/images/coffee.png";
@@ -108,12 +117,14 @@ TEST(FeatureMapLab, DotProductShownEqualsTheEngineOutput) {
         for (const char* bank : {"kernel", "gabor"})
           for (bool rgb : {false, true}) {
             FeatureMapLabState state;
-            state.paddingMode = mode, state.stride = stride, state.dilation = dilation, state.bank = bank;
+            state.paddingMode = mode, state.stride = stride, state.dilation = dilation,
+            state.bank = bank;
             state.padding = 3;
-            state.kernel = {1, 2, 3, 4, 5, 6, 7, 8, -9}; // asymmetric: a flipped kernel would not match
+            state.kernel = {1, 2, 3, 4, 5,
+                            6, 7, 8, -9}; // asymmetric: a flipped kernel would not match
             state.gaborCount = 3;
-            SCOPED_TRACE(std::string(mode) + " s" + std::to_string(stride) + " d" + std::to_string(dilation) +
-                         " " + bank + (rgb ? " rgb" : " grey"));
+            SCOPED_TRACE(std::string(mode) + " s" + std::to_string(stride) + " d" +
+                         std::to_string(dilation) + " " + bank + (rgb ? " rgb" : " grey"));
             Result<FeatureMaps> maps = computeFeatureMaps(rgb ? colour : grey, state);
             ASSERT_TRUE(maps.ok()) << maps.error().message();
             ASSERT_TRUE(addPaddedInput(maps.value(), state).ok());
@@ -144,7 +155,8 @@ TEST(FeatureMapLab, DotProductShownEqualsTheEngineOutput) {
 TEST(FeatureMapLab, VerticalEdgeKernelLightsVerticalEdgesOnly) {
   FeatureMapLabState state; // default: vertical_edge, padding 1
   state.paddingMode = "replicate";
-  Result<FeatureMaps> maps = computeFeatureMaps(workingImage(checkerboardImage(), false, 256), state);
+  Result<FeatureMaps> maps =
+      computeFeatureMaps(workingImage(checkerboardImage(), false, 256), state);
   ASSERT_TRUE(maps.ok());
   const Tensor& y = maps->shown();
   EXPECT_FLOAT_EQ(y(0, 0, 16, 31), -3.0f);
@@ -160,28 +172,260 @@ TEST(FeatureMapLab, VerticalEdgeKernelLightsVerticalEdgesOnly) {
 TEST(FeatureMapLab, ReluAndPoolingFollowTheConv) {
   FeatureMapLabState state;
   state.relu = true, state.pool = "max", state.poolSize = 2;
-  Result<FeatureMaps> maps = computeFeatureMaps(workingImage(checkerboardImage(), false, 256), state);
+  Result<FeatureMaps> maps =
+      computeFeatureMaps(workingImage(checkerboardImage(), false, 256), state);
   ASSERT_TRUE(maps.ok());
   EXPECT_EQ(maps->shown().shape(), Shape({1, 1, 128, 128}));
-  EXPECT_FLOAT_EQ(maps->minimum[0], 0.0f);                 // ReLU removed the negative edges
-  EXPECT_FLOAT_EQ(maps->shown()(0, 0, 8, 31), 3.0f);         // window rows 16-17, cols 62-63
-  EXPECT_FLOAT_EQ(maps->shown()(0, 0, 8, 15), 0.0f);         // was −3 before ReLU
+  EXPECT_FLOAT_EQ(maps->minimum[0], 0.0f);           // ReLU removed the negative edges
+  EXPECT_FLOAT_EQ(maps->shown()(0, 0, 8, 31), 3.0f); // window rows 16-17, cols 62-63
+  EXPECT_FLOAT_EQ(maps->shown()(0, 0, 8, 15), 0.0f); // was −3 before ReLU
 }
 
-TEST(FeatureMapLab, GridFigureTilesTheBankWithLabels) {
+// Every shown value of map f, and their largest magnitude, straight from the tensor.
+std::vector<float> mapValues(const FeatureMaps& maps, int f) {
+  const Tensor& y = maps.shown();
+  const Index plane = y.dim(2) * y.dim(3);
+  return std::vector<float>(y.data() + f * plane, y.data() + (f + 1) * plane);
+}
+double largestMagnitude(const std::vector<float>& values) {
+  double m = 0;
+  for (float v : values) m = std::max(m, double(std::abs(v)));
+  return m;
+}
+
+// Lays a grid out on its own export page, measuring text with cairo's font as the export does.
+plot::FigureGridLayout layoutOnItsPage(const plot::FigureGrid& grid, const plot::PlotStyle& style) {
+  cairo_surface_t* scratch = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t* cr = cairo_create(scratch);
+  plot::CairoCanvas measure(cr);
+  const plot::ExportOptions defaults;
+  const plot::Rect page{0, 0, std::max(defaults.widthPt, grid.minPageWidthPt),
+                        std::max(defaults.heightPt, grid.minPageHeightPt)};
+  plot::FigureGridLayout layout = plot::layoutFigureGrid(grid, measure, page, style);
+  cairo_destroy(cr);
+  cairo_surface_destroy(scratch);
+  return layout;
+}
+
+bool overlap(const plot::Rect& a, const plot::Rect& b) {
+  return a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom();
+}
+
+// The exported bank on one shared scale: the input picture, then the 8 Gabor maps titled by
+// angle θ = i·180°/8, with pixel axes; the one colour scale is ±(the bank's largest |value|),
+// which is larger than some maps' own (else sharing would not show).
+TEST(FeatureMapLab, BankExportIsTheInputThenOnePanelPerMapOnTheBanksScale) {
   FeatureMapLabState state;
-  state.bank = "gabor";
-  state.gaborCount = 8;
-  state.padding = 3;
-  Result<FeatureMaps> maps = computeFeatureMaps(workingImage(checkerboardImage(), false, 64), state);
+  state.image = "test_card";
+  state.bank = "gabor", state.gaborCount = 8, state.padding = 3, state.sharedScale = true;
+  const Tensor input = workingImage(testCardImage(), false, 64);
+  Result<FeatureMaps> maps = computeFeatureMaps(input, state);
   ASSERT_TRUE(maps.ok());
-  const plot::Figure figure = featureMapGridFigure(*maps, state);
-  EXPECT_TRUE(figure.validate().empty()) << figure.validate();
-  ASSERT_EQ(figure.annotations.size(), 16u); // name and min … max of each map
-  EXPECT_EQ(figure.annotations[4].text, "θ = 45°");
-  EXPECT_NE(figure.annotations[5].text.find(" … "), std::string::npos);
-  EXPECT_EQ(figure.lines.size(), 8u); // a frame around each tile
-  EXPECT_EQ(figure.heatmap->cols, 4 * 64 + 3 * 4);
+  const plot::FigureGrid grid = featureMapFigureGrid(*maps, state);
+  ASSERT_TRUE(grid.validate().empty()) << grid.validate();
+  ASSERT_EQ(grid.panels.size(), 9u);
+  EXPECT_EQ(grid.cols, 3);
+  EXPECT_NE(grid.title.find("8 Gabor filters"), std::string::npos) << grid.title;
+  EXPECT_NE(grid.title.find("padding 3"), std::string::npos) << grid.title;
+
+  const plot::Figure& in = grid.panels[0];
+  EXPECT_EQ(in.title, "input: test_card 64×64");
+  ASSERT_TRUE(in.heatmap);
+  ASSERT_EQ(in.heatmap->rgba.size(), 64u * 64u * 4u) << "the input is a picture, not on the scale";
+  EXPECT_EQ(in.heatmap->values, input.values());
+  EXPECT_EQ(in.heatmap->rgba[(10 * 64 + 20) * 4], std::lround(255 * input(0, 0, 10, 20)));
+
+  const char* angles[8] = {"θ = 0°",  "θ = 22.5°", "θ = 45°",  "θ = 67.5°",
+                           "θ = 90°", "θ = 112°",  "θ = 135°", "θ = 158°"};
+  double bankMax = 0, smallestOwn = INFINITY;
+  for (int f = 0; f < 8; ++f) {
+    const plot::Figure& panel = grid.panels[size_t(f) + 1];
+    EXPECT_EQ(panel.title, angles[f]);
+    ASSERT_TRUE(panel.heatmap);
+    EXPECT_EQ(panel.heatmap->values, mapValues(*maps, f)) << "panel " << f + 1;
+    EXPECT_EQ(panel.heatmap->colormap, plot::Colormap::Diverging);
+    bankMax = std::max(bankMax, largestMagnitude(mapValues(*maps, f)));
+    smallestOwn = std::min(smallestOwn, largestMagnitude(mapValues(*maps, f)));
+  }
+  for (const plot::Figure& panel : grid.panels) {
+    EXPECT_EQ(panel.xAxis.label, "x (px)");
+    EXPECT_EQ(panel.yAxis.label, "y (px)");
+    EXPECT_TRUE(panel.yAxis.invert && panel.equalAspect);
+  }
+  ASSERT_LT(smallestOwn, 0.9 * bankMax) << "a bank whose maps all reach the same |value|";
+  EXPECT_TRUE(grid.sharedColorScale);
+  EXPECT_EQ(grid.colorbarLabel, "activation");
+  const std::optional<plot::ColorScale> scale = plot::sharedColorScale(grid);
+  ASSERT_TRUE(scale);
+  EXPECT_EQ(scale->map, plot::Colormap::Diverging);
+  EXPECT_NEAR(scale->vmax, bankMax, 1e-6 * bankMax);
+  EXPECT_NEAR(scale->vmin, -bankMax, 1e-6 * bankMax);
+
+  // On the page it asks for: nine separate image boxes of a readable size, titles that fit their
+  // cells, and one colorbar right of them all.
+  const plot::FigureGridLayout layout = layoutOnItsPage(grid, plot::PlotStyle{});
+  ASSERT_TRUE(layout.error.empty()) << layout.error;
+  ASSERT_EQ(layout.panels.size(), 9u);
+  EXPECT_TRUE(layout.hasColorbar);
+  EXPECT_GT(layout.colorbar.h, 300.0f);
+  for (size_t i = 0; i < 9; ++i) {
+    const plot::FigureLayout& panel = layout.panels[i];
+    SCOPED_TRACE(grid.panels[i].title);
+    EXPECT_FALSE(panel.hasColorbar);
+    EXPECT_GE(panel.plot.w, 100.0f);
+    EXPECT_GE(panel.plot.h, 100.0f);
+    EXPECT_LT(panel.plot.right(), layout.colorbar.x);
+    for (size_t j = 0; j < i; ++j) EXPECT_FALSE(overlap(panel.plot, layout.panels[j].plot));
+    EXPECT_GE(panel.plot.x, layout.cells[i].x);
+    EXPECT_LE(panel.plot.right(), layout.cells[i].right());
+  }
+}
+
+// Per-map scales, as the lab shows them: each map on ±(its own largest |value|) with its own
+// colorbar beside it; the input picture has none and there is no shared one.
+TEST(FeatureMapLab, BankExportOnPerMapScalesGivesEachMapItsColorbar) {
+  FeatureMapLabState state;
+  state.bank = "edges", state.sharedScale = false;
+  Result<FeatureMaps> maps = computeFeatureMaps(workingImage(testCardImage(), false, 64), state);
+  ASSERT_TRUE(maps.ok());
+  const plot::FigureGrid grid = featureMapFigureGrid(*maps, state);
+  ASSERT_TRUE(grid.validate().empty()) << grid.validate();
+  ASSERT_EQ(grid.panels.size(), 9u);
+  EXPECT_FALSE(grid.sharedColorScale);
+  double lowest = INFINITY, highest = 0;
+  for (int f = 0; f < 8; ++f) {
+    const plot::Figure& panel = grid.panels[size_t(f) + 1];
+    SCOPED_TRACE(maps->labels[size_t(f)]);
+    EXPECT_EQ(panel.title, maps->labels[size_t(f)]);
+    const double own = largestMagnitude(mapValues(*maps, f));
+    lowest = std::min(lowest, own), highest = std::max(highest, own);
+    ASSERT_TRUE(panel.heatmap && panel.heatmap->vmax && panel.heatmap->vmin);
+    EXPECT_TRUE(panel.heatmap->colorbar);
+    EXPECT_FALSE(panel.heatmap->colorbarLabel.empty());
+    EXPECT_NEAR(*panel.heatmap->vmax, own, 1e-6 * own);
+    EXPECT_NEAR(*panel.heatmap->vmin, -own, 1e-6 * own);
+  }
+  ASSERT_LT(lowest, 0.9 * highest) << "maps of equal range: per-map scales would look shared";
+
+  const plot::FigureGridLayout layout = layoutOnItsPage(grid, plot::PlotStyle{});
+  ASSERT_TRUE(layout.error.empty()) << layout.error;
+  EXPECT_FALSE(layout.hasColorbar);
+  EXPECT_FALSE(layout.panels[0].hasColorbar) << "the input picture has no colour scale";
+  for (size_t i = 1; i < 9; ++i) {
+    const plot::FigureLayout& panel = layout.panels[i];
+    SCOPED_TRACE(grid.panels[i].title);
+    EXPECT_TRUE(panel.hasColorbar);
+    EXPECT_GE(panel.plot.w, 100.0f);
+    EXPECT_GE(panel.plot.h, 100.0f);
+    EXPECT_LE(panel.colorbar.right(), layout.cells[i].right()) << "colorbar in its own cell";
+    for (size_t j = 0; j < i; ++j) {
+      EXPECT_FALSE(overlap(panel.plot, layout.panels[j].plot));
+      if (layout.panels[j].hasColorbar) {
+        EXPECT_FALSE(overlap(panel.plot, layout.panels[j].colorbar));
+      }
+    }
+  }
+}
+
+// CSV of the bank: one block of rows per panel (the input's grey levels, then each map), every
+// pixel at its centre; 8 maps of 32×32 after 2×2 max pooling of the 64×64 input.
+TEST(FeatureMapLab, BankCsvHasTheInputAndEveryMapPixel) {
+  FeatureMapLabState state;
+  state.bank = "edges", state.relu = true, state.pool = "max", state.poolSize = 2;
+  Result<FeatureMaps> maps = computeFeatureMaps(workingImage(testCardImage(), false, 64), state);
+  ASSERT_TRUE(maps.ok());
+  ASSERT_EQ(maps->shown().shape(), (Shape{1, 8, 32, 32}));
+  const std::string csv = plot::figureGridToCsv(featureMapFigureGrid(*maps, state));
+  std::map<std::string, int> rowsPerPanel;
+  for (size_t begin = csv.find('\n') + 1; begin < csv.size();) {
+    const size_t end = csv.find('\n', begin);
+    ++rowsPerPanel[csv.substr(begin, csv.find(',', begin) - begin)];
+    begin = end + 1;
+  }
+  ASSERT_EQ(rowsPerPanel.size(), 9u);
+  EXPECT_EQ(rowsPerPanel["0"], 64 * 64);
+  for (int panel = 1; panel <= 8; ++panel) EXPECT_EQ(rowsPerPanel[std::to_string(panel)], 32 * 32);
+  // Map 2 (Sobel x) at row 10, column 20: panel 3, x = 20.5, y = 10.5.
+  char row[128];
+  std::snprintf(row, sizeof row, "\n3,heatmap,0,activation,20.5,10.5,%.9g\n",
+                double(maps->shown()(0, 2, 10, 20)));
+  EXPECT_NE(csv.find(row), std::string::npos) << row;
+}
+
+// What File > Export and `nnlab export` write for the lab: one kernel is a single figure (no
+// grid); a bank is its grid, whose PNG shows the grey test card in the first panel's box and
+// coloured responses in every map's box, with colorbars running from red (top) to blue (bottom):
+// one per map on per-map scales, one right of the grid on a shared scale.
+TEST(FeatureMapLab, ExportedBankPngShowsTheInputAndEveryMap) {
+  std::unique_ptr<Lab> lab = createFeatureMapLab();
+  ASSERT_TRUE(lab->loadState({{"image", "test_card"}, {"working_size", 64}}).ok());
+  EXPECT_FALSE(lab->exportFigureGrid()) << "one kernel exports one figure";
+  const plot::Figure single = lab->exportFigure();
+  ASSERT_TRUE(single.heatmap);
+  EXPECT_TRUE(single.heatmap->colorbar);
+  EXPECT_EQ(single.heatmap->values.size(), 64u * 64u);
+  EXPECT_EQ(single.title.rfind("vertical edge", 0), 0u) << single.title;
+
+  for (bool shared : {false, true}) {
+    SCOPED_TRACE(shared ? "shared scale" : "per-map scales");
+    ASSERT_TRUE(lab->loadState({{"bank", "gabor"},
+                                {"gabor_count", 4},
+                                {"padding", 3},
+                                {"padding_mode", "replicate"},
+                                {"shared_scale", shared}})
+                    .ok());
+    const std::optional<plot::FigureGrid> grid = lab->exportFigureGrid();
+    ASSERT_TRUE(grid);
+    ASSERT_EQ(grid->panels.size(), 5u);
+    const std::string path = tempPath("bank.png");
+    plot::ExportOptions options;
+    options.dpi = 72; // one pixel per point: layout coordinates are pixel coordinates
+    const Status written = exportLabFigure(*lab, path, options);
+    ASSERT_TRUE(written.ok()) << written.error().message();
+    Result<Image8> png = readImage(path, 3);
+    std::filesystem::remove(path);
+    ASSERT_TRUE(png.ok()) << png.error().message();
+    EXPECT_EQ(png->width, std::lround(std::max(options.widthPt, grid->minPageWidthPt)));
+    EXPECT_EQ(png->height, std::lround(std::max(options.heightPt, grid->minPageHeightPt)));
+    const plot::FigureGridLayout layout = layoutOnItsPage(*grid, options.style);
+    ASSERT_EQ(layout.panels.size(), 5u);
+    auto at = [&](float x, float y) {
+      return &png->pixels[(size_t(y) * size_t(png->width) + size_t(x)) * 3];
+    };
+    auto redOverBlue = [&](const plot::Rect& bar) {
+      const std::uint8_t* top = at(bar.x + bar.w / 2, bar.y + 2);
+      const std::uint8_t* bottom = at(bar.x + bar.w / 2, bar.bottom() - 3);
+      return top[0] > top[2] + 60 && bottom[2] > bottom[0] + 60;
+    };
+    for (size_t i = 0; i < 5; ++i) {
+      SCOPED_TRACE(grid->panels[i].title);
+      const plot::Rect box = layout.panels[i].plot;
+      int grey = 0, dark = 0, light = 0, coloured = 0, pixels = 0;
+      for (int y = int(box.y) + 2; y < int(box.bottom()) - 2; ++y)
+        for (int x = int(box.x) + 2; x < int(box.right()) - 2; ++x) {
+          const std::uint8_t* p = at(float(x), float(y));
+          const int spread = std::max({p[0], p[1], p[2]}) - std::min({p[0], p[1], p[2]});
+          ++pixels;
+          grey += spread <= 2, coloured += spread > 80;
+          dark += spread <= 2 && p[0] < 70, light += spread <= 2 && p[0] > 200;
+        }
+      if (i == 0) { // the test card: light grey, a dark disc and letters, nothing coloured
+        EXPECT_EQ(grey, pixels);
+        EXPECT_GT(dark, pixels / 20);
+        EXPECT_GT(light, pixels / 2);
+      } else { // each orientation finds some of the disc's, ring's, bar's and letters' edges
+        EXPECT_GT(coloured, shared ? pixels / 200 : pixels / 50);
+        EXPECT_EQ(layout.panels[i].hasColorbar, !shared);
+        if (!shared) {
+          EXPECT_TRUE(redOverBlue(layout.panels[i].colorbar));
+        }
+      }
+    }
+    EXPECT_EQ(layout.hasColorbar, shared);
+    if (shared) {
+      EXPECT_TRUE(redOverBlue(layout.colorbar)) << "the shared colorbar";
+    }
+  }
 }
 
 // The performance case: a 512×512 image through an 8-filter bank (7×7 Gabor kernels), the
@@ -302,11 +546,12 @@ TEST(FeatureMapLab, FiveHundredTwelveSquaredWithEightFiltersIsInteractive) {
     Result<FeatureMaps> maps = computeFeatureMaps(big, state);
     ASSERT_TRUE(maps.ok());
     const auto t1 = std::chrono::steady_clock::now();
-    const plot::Figure figure = featureMapGridFigure(*maps, state);
+    const plot::FigureGrid grid = featureMapFigureGrid(*maps, state);
     for (int f = 0; f < 8; ++f) {
       plot::Heatmap h;
       h.rows = h.cols = 512;
-      h.values.assign(maps->shown().data() + f * 512 * 512, maps->shown().data() + (f + 1) * 512 * 512);
+      h.values.assign(maps->shown().data() + f * 512 * 512,
+                      maps->shown().data() + (f + 1) * 512 * 512);
       h.colormap = plot::Colormap::Diverging;
       (void)plot::heatmapToRgba(h, true);
     }
@@ -314,7 +559,8 @@ TEST(FeatureMapLab, FiveHundredTwelveSquaredWithEightFiltersIsInteractive) {
     best = std::min(best, std::chrono::duration<double, std::milli>(t1 - t0).count());
     bestPixels = std::min(bestPixels, std::chrono::duration<double, std::milli>(t2 - t1).count());
   }
-  std::printf("512x512, 8 Gabor 7x7: engine %.1f ms, figure + RGBA of 8 maps %.1f ms\n", best, bestPixels);
+  std::printf("512x512, 8 Gabor 7x7: engine %.1f ms, figure + RGBA of 8 maps %.1f ms\n", best,
+              bestPixels);
   for (ConvAlgorithm algorithm : {ConvAlgorithm::Direct, ConvAlgorithm::Im2colGemm}) {
     ConvOptions options = featureMapConvOptions(state);
     options.algorithm = algorithm;
@@ -323,9 +569,12 @@ TEST(FeatureMapLab, FiveHundredTwelveSquaredWithEightFiltersIsInteractive) {
     for (int run = 0; run < 5; ++run) {
       const auto t0 = std::chrono::steady_clock::now();
       ASSERT_TRUE(conv(big, weight, Tensor(), options).ok());
-      fastest = std::min(fastest, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      fastest = std::min(
+          fastest,
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
-    std::printf("  conv alone, %s: %.1f ms\n", algorithm == ConvAlgorithm::Direct ? "direct" : "im2col+GEMM", fastest);
+    std::printf("  conv alone, %s: %.1f ms\n",
+                algorithm == ConvAlgorithm::Direct ? "direct" : "im2col+GEMM", fastest);
   }
   RecordProperty("engine_ms", std::to_string(best));
   EXPECT_LT(best, 500.0);

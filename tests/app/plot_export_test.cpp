@@ -206,3 +206,35 @@ TEST(PlotExport, ErrorsNameTheProblem) {
   ASSERT_FALSE(invalid);
   EXPECT_EQ(invalid.error().message(), "figure: heatmap: 2 x 2 grid needs 4 values, has 3");
 }
+
+// A grid's minimum page (FigureGrid::minPageWidthPt) grows the page, never shrinks it: 800 x 600
+// points at 72 dpi is 800 x 600 pixels where the default page is 461 x 346; a page asked bigger
+// than the minimum stays as asked; a negative minimum is refused by name.
+TEST(PlotExport, GridPageGrowsToTheGridsMinimum) {
+  FigureGrid grid;
+  grid.cols = 2;
+  grid.panels = {demoFigure(), demoFigure()};
+  grid.minPageWidthPt = 800, grid.minPageHeightPt = 600;
+  const fs::path path = outDir() / "grid-page.png";
+  ExportOptions o;
+  o.dpi = 72;
+  ASSERT_TRUE(exportFigureGrid(grid, path.string(), o));
+  int w = 0, h = 0, n = 0;
+  ASSERT_TRUE(stbi_info(path.string().c_str(), &w, &h, &n));
+  EXPECT_EQ(w, 800);
+  EXPECT_EQ(h, 600);
+  o.widthPt = 1000, o.heightPt = 500; // wider than the minimum, lower than it
+  ASSERT_TRUE(exportFigureGrid(grid, path.string(), o));
+  ASSERT_TRUE(stbi_info(path.string().c_str(), &w, &h, &n));
+  EXPECT_EQ(w, 1000);
+  EXPECT_EQ(h, 600);
+  grid.minPageWidthPt = 0, grid.minPageHeightPt = 0; // no minimum: the page as asked
+  ASSERT_TRUE(exportFigureGrid(grid, path.string(), o));
+  ASSERT_TRUE(stbi_info(path.string().c_str(), &w, &h, &n));
+  EXPECT_EQ(w, 1000);
+  EXPECT_EQ(h, 500);
+  grid.minPageHeightPt = -1;
+  const Status bad = exportFigureGrid(grid, path.string(), o);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("minPage"), std::string::npos) << bad.error().message();
+}

@@ -1,6 +1,7 @@
 // The feature-map lab in the real window (Xvfb, 1280×800), from the shipped preset scenes:
 // the vertical-edge kernel on the checkerboard lights vertical edges only, a bank shows a grid of
-// coloured maps, and presentation mode still shows them; `nnlab export` writes the grid as a PDF.
+// coloured maps, and presentation mode still shows them; `nnlab export` writes the grid (the input
+// and one panel per map) as PDF, PNG and CSV.
 #include <filesystem>
 #include <gtest/gtest.h>
 
@@ -115,9 +116,12 @@ TEST(FeatureMapLabExport, GridExportsAsPdfAndCsv) {
     ASSERT_TRUE(std::filesystem::exists(out));
     EXPECT_GT(std::filesystem::file_size(out), 10000u);
   }
-  // The CSV holds the heatmap's numbers and the labels.
+  // The CSV holds every panel's numbers: panel 0 the input's grey levels, panels 1-8 the maps.
   const std::string csv = readText(dir.path("grid.csv"));
-  EXPECT_NE(csv.find("heatmap"), std::string::npos);
+  EXPECT_EQ(csv.rfind("panel,kind,series,label,x,y,value\n", 0), 0u);
+  EXPECT_NE(csv.find("\n0,heatmap,0,input grey level,0.5,0.5,"), std::string::npos);
+  EXPECT_NE(csv.find("\n8,heatmap,0,activation,255.5,255.5,"), std::string::npos);
+  EXPECT_EQ(csv.find("\n9,"), std::string::npos) << "the input and 8 maps, nothing more";
 }
 
 } // namespace
