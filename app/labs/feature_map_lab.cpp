@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <Eigen/Core>
+#include <omp.h>
 #include <nlohmann/json.hpp>
 #include <numbers>
 #include <future>
@@ -292,9 +294,11 @@ Status applyReluAndPooling(FeatureMaps& maps, const FeatureMapLabState& state) {
   const Index filters = shown.dim(1), plane = shown.dim(2) * shown.dim(3);
   for (Index f = 0; f < filters; ++f) {
     const float* first = shown.data() + f * plane;
-    const auto [lo, hi] = std::minmax_element(first, first + plane);
-    maps.minimum.push_back(*lo);
-    maps.maximum.push_back(*hi);
+    // Eigen's reductions are vectorized; std::minmax_element compares one element at a time and
+    // took as long as the 8 × 7×7 convolution at 512².
+    const Eigen::Map<const Eigen::ArrayXf> values(first, plane);
+    maps.minimum.push_back(values.minCoeff());
+    maps.maximum.push_back(values.maxCoeff());
   }
   return Status::success();
 }
@@ -831,8 +835,14 @@ private:
   void recomputeIfNeeded(LabShared* shared) {
     ProfileScope profile(ProfileStage::Compute);
     updateWorkingImage(shared);
-    if (job_.valid() && job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+    // The frame after a slider move waits (once, at most kJobWait) for the job it started, so
+    // the new maps land on that frame rather than on a later one when the rasterizer held the
+    // cores; a slow job (a huge image) is never waited for again and the window keeps drawing.
+    constexpr auto kJobWait = std::chrono::milliseconds(8);
+    if (job_.valid() && job_.wait_for(jobWaited_ ? std::chrono::milliseconds(0) : kJobWait) ==
+                            std::future_status::ready)
       takeJob(job_.get());
+    jobWaited_ = true;
     const FeatureMapLabState key = computationKey(state_);
     const bool current = key == computedFor_ && sourceVersion_ == computedVersion_;
     const bool pending = job_.valid() && key == jobFor_ && sourceVersion_ == jobVersion_;
@@ -845,8 +855,15 @@ private:
       takeJob(runMapsJob(working_, workingFor_, key, sourceVersion_, previous));
       return;
     }
-    job_ = std::async(std::launch::async, &FeatureMapLab::runMapsJob, working_, workingFor_, key,
-                      sourceVersion_, std::move(previous));
+    job_ = std::async(std::launch::async, [working = working_, workingFor = workingFor_, key,
+                                           version = sourceVersion_, previous]() {
+      // One OpenMP thread on this (fresh, short-lived) thread: the window's software rasterizer
+      // needs the other core meanwhile, and threads waiting at a barrier behind it cost more
+      // than they save (the first maps, computed on the GUI thread, use all cores).
+      omp_set_num_threads(1);
+      return runMapsJob(working, workingFor, key, version, previous);
+    });
+    jobWaited_ = false;
   }
 
   void takeJob(MapsJob job) {
@@ -1376,6 +1393,7 @@ private:
   FeatureMapLabState jobFor_;
   int jobVersion_ = -1;
   bool finishNow_ = false; // finishBackgroundWork() was called: no more jobs
+  bool jobWaited_ = true;  // the next frame has had its one bounded wait for job_
   std::string computeError_;
   float computeMilliseconds_ = 0; // last recompute: conv, ReLU, pooling, figures' data
   float figureMilliseconds_ = 0;  // last frame's map figures (CPU side, uploads included)

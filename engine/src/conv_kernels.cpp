@@ -529,18 +529,22 @@ void forwardWinograd(const float* xPadded, const float* weight, const float* bia
 // loads never touch them). KW > 0 fixes the kernel width at compile time (the tap loop unrolls)
 // and DW > 0 the dilation (constant load offsets: the unrolled loads need no index registers);
 // 0 reads them from kwRuntime / dwRuntime.
-template <int NV, int KW, int DW>
+template <int NV, int KW, int DW, bool Full>
 __attribute__((always_inline)) inline void
 fusedStep(const float* const* rows, Index kh, Index kwRuntime, Index dwRuntime, const float* w,
           float b, bool accumulate, float* __restrict y, Index o, Index count) {
   const Index kw = KW > 0 ? KW : kwRuntime, dw = DW > 0 ? DW : dwRuntime;
   __mmask16 m[NV];
   __m512 acc[NV]; // unrolled loops keep these in registers
+  // Full steps load and store plainly; the last one masks the lanes past `count`.
+  auto load = [&](int v, const float* at) {
+    return Full ? _mm512_loadu_ps(at) : _mm512_maskz_loadu_ps(m[v], at);
+  };
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
     const Index left = std::clamp<Index>(count - o - 16 * v, 0, 16);
     m[v] = static_cast<__mmask16>((1u << left) - 1);
-    acc[v] = accumulate ? _mm512_maskz_loadu_ps(m[v], y + o + 16 * v) : _mm512_set1_ps(b);
+    acc[v] = accumulate ? load(v, y + o + 16 * v) : _mm512_set1_ps(b);
   }
   for (Index i = 0; i < kh; ++i) {
     const float* r = rows[i] + o;
@@ -549,11 +553,16 @@ fusedStep(const float* const* rows, Index kh, Index kwRuntime, Index dwRuntime, 
       const __m512 wv = _mm512_set1_ps(wr[j]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v)
-        acc[v] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(m[v], r + j * dw + 16 * v), acc[v]);
+        acc[v] = _mm512_fmadd_ps(wv, load(v, r + j * dw + 16 * v), acc[v]);
     }
   }
 #pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(y + o + 16 * v, m[v], acc[v]);
+  for (int v = 0; v < NV; ++v) {
+    if (Full)
+      _mm512_storeu_ps(y + o + 16 * v, acc[v]);
+    else
+      _mm512_mask_storeu_ps(y + o + 16 * v, m[v], acc[v]);
+  }
 }
 
 template <int KW, int DW>
@@ -563,12 +572,12 @@ void fusedRowSteps(const float* const* rows, Index kh, Index kw, Index dw, const
   // the last step uses as many vectors as outputs remain, so a short tail costs one step.
   Index o = 0;
   for (; o + 64 <= count; o += 64)
-    fusedStep<4, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count);
+    fusedStep<4, KW, DW, true>(rows, kh, kw, dw, w, b, accumulate, y, o, count);
   switch ((count - o + 15) / 16) {
-  case 1: fusedStep<1, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
-  case 2: fusedStep<2, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
-  case 3: fusedStep<3, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
-  case 4: fusedStep<4, KW, DW>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
+  case 1: fusedStep<1, KW, DW, false>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
+  case 2: fusedStep<2, KW, DW, false>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
+  case 3: fusedStep<3, KW, DW, false>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
+  case 4: fusedStep<4, KW, DW, false>(rows, kh, kw, dw, w, b, accumulate, y, o, count); break;
   default: break; // nothing left
   }
 }
