@@ -15,6 +15,7 @@
 #include "core/lab.h"
 #include "core/train_command.h"
 #include "core/trajectory_command.h"
+#include "nnlab/allocator.h"
 
 using namespace nnlab::app;
 
@@ -36,7 +37,9 @@ std::string parseSize(const std::string& text, int& width, int& height) {
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli("NN Lab: a deep-learning course, live. Without a subcommand, opens the GUI.", "nnlab");
+  nnlab::keepFreedMemoryForReuse(); // large tensors reuse freed memory, not fresh pages
+  CLI::App cli("NN Lab: a deep-learning course, live. Without a subcommand, opens the GUI.",
+               "nnlab");
   cli.set_version_flag("--version", "nnlab " NNLAB_VERSION);
   cli.require_subcommand(0, 1);
 
@@ -46,20 +49,26 @@ int main(int argc, char** argv) {
       ->check([](const std::string& id) -> std::string {
         return findLab(id) ? "" : "unknown lab \"" + id + "\" (known: " + knownLabIds() + ")";
       });
-  cli.add_option("--scene", run.scene, "Open this scene file (JSON) at start")->check(CLI::ExistingFile);
-  cli.add_option("--screenshot", run.screenshot, "Render --frames frames, save the window as PNG, exit")
+  cli.add_option("--scene", run.scene, "Open this scene file (JSON) at start")
+      ->check(CLI::ExistingFile);
+  cli.add_option("--screenshot", run.screenshot,
+                 "Render --frames frames, save the window as PNG, exit")
       ->check([](const std::string& path) -> std::string {
-        return path.size() > 4 && path.substr(path.size() - 4) == ".png" ? "" : "expected a .png file name";
+        return path.size() > 4 && path.substr(path.size() - 4) == ".png"
+                   ? ""
+                   : "expected a .png file name";
       });
   cli.add_option("--frames", run.frames, "Frames to render before --screenshot")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   cli.add_option("--size", size, "Window size WIDTHxHEIGHT (default 1280x800)")
       ->check([&run](const std::string& text) { return parseSize(text, run.width, run.height); });
-  cli.add_flag("--presentation", run.presentation, "Start in presentation mode (large fonts, F5 toggles)");
+  cli.add_flag("--presentation", run.presentation,
+               "Start in presentation mode (large fonts, F5 toggles)");
   cli.add_flag("--headless", run.headless, "With --screenshot: render without a window (EGL)");
-  cli.add_option("--capture", run.captureFile, "Where F12 saves the window as PNG (default: "
-                                               "nnlab-<date>-<time>.png in the working directory)");
+  cli.add_option("--capture", run.captureFile,
+                 "Where F12 saves the window as PNG (default: "
+                 "nnlab-<date>-<time>.png in the working directory)");
 
   // Hidden: performance measurement (see RunOptions in app_runner.h).
   cli.add_option("--profile-frames", run.profileFrames,
@@ -91,7 +100,8 @@ int main(int argc, char** argv) {
   if (action) return action();
 
   if (run.headless && run.screenshot.empty() && run.profileFrames == 0) {
-    std::fprintf(stderr, "nnlab: error: --headless needs --screenshot FILE.png (or use nnlab gallery)\n");
+    std::fprintf(stderr,
+                 "nnlab: error: --headless needs --screenshot FILE.png (or use nnlab gallery)\n");
     return kUsageError;
   }
   // A screenshot needs no display: without one, render it headless rather than fail.
