@@ -298,10 +298,12 @@ int runCalcRf(const CalcRfArgs& args, std::ostream& out, std::ostream& err) {
   out << "receptive field, from the input (rf 1, jump 1, start 0):\n"
       << "  rf_l = rf_{l−1} + (d·(k − 1)) · jump_{l−1}   jump_l = jump_{l−1} · s   "
          "start_l = start_{l−1} − p · jump_{l−1}\n\n";
-  auto text = [rank](const std::vector<Index>& v) {
-    if (rank == 1) return std::to_string(v[0]);
+  // Negative starts with the minus sign of the formulas (U+2212), not a hyphen.
+  auto signedText = [](Index v) { return v < 0 ? "−" + std::to_string(-v) : std::to_string(v); };
+  auto text = [rank, &signedText](const std::vector<Index>& v) {
+    if (rank == 1) return signedText(v[0]);
     std::string s;
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? "x" : "") + std::to_string(v[i]);
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "x" : "") + signedText(v[i]);
     return s;
   };
   for (size_t l = 0; l < layers.size(); ++l) {
@@ -314,8 +316,8 @@ int runCalcRf(const CalcRfArgs& args, std::ostream& out, std::ostream& err) {
       const std::string dim = rank == 1 ? "" : " [" + spatialDimNames(int(rank))[i] + "]";
       out << "    rf" << dim << " = " << prev.rf[i] << " + " << d[i] << "·(" << k[i] << " − 1)·"
           << prev.jump[i] << " = " << info.rf[i] << ",  jump = " << prev.jump[i] << "·" << s[i]
-          << " = " << info.jump[i] << ",  start = " << prev.start[i] << " − " << p[i] << "·"
-          << prev.jump[i] << " = " << info.start[i] << "\n";
+          << " = " << info.jump[i] << ",  start = " << signedText(prev.start[i]) << " − " << p[i]
+          << "·" << prev.jump[i] << " = " << signedText(info.start[i]) << "\n";
     }
     if (!info.outputSize.empty()) out << "    output size " << text(info.outputSize) << "\n";
   }

@@ -137,6 +137,17 @@ TEST(CalcRf, IssueStackJson) {
   EXPECT_EQ(j["receptive_field"], 12);
 }
 
+// The worked steps in text: layer 1 moves the start by its padding, 0 − 1·1 = −1, written with
+// the formulas' minus sign; the summary carries the same −1.
+TEST(CalcRf, TextStepsWriteNegativeStartsWithTheMinusSign) {
+  CalcRun r = runCalc({"rf", "--layer", "conv:k=3,s=1,p=1", "--layer", "pool:k=2,s=2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("start = 0 − 1·1 = −1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("start = −1 − 0·1 = −1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unit 0 starts at −1)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("= -1"), std::string::npos) << r.out;
+}
+
 // Each bad argument: exit code 2 and one line that names the flag.
 TEST(CalcConv, BadArgumentsNameTheFlag) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
