@@ -655,14 +655,19 @@ private:
       ImGui::TableNextColumn();
       ImGui::Text("%lld", (long long)info.jump[0]);
       ImGui::TableNextColumn();
-      ImGui::Text("%lld", (long long)info.start[0]);
+      // Negative starts with the formulas' minus sign (U+2212), not a hyphen.
+      ImGui::Text("%s%lld", info.start[0] < 0 ? "−" : "", (long long)std::abs(info.start[0]));
       ImGui::TableNextColumn();
       if (int(l) <= result_->unit[0]) {
         const auto& rows = result_->dependencies.units[l][0];
         const auto& cols = result_->dependencies.units[l][1];
+        // "a–b" for a range of units, "a" for a single one (the selected unit's own layer).
+        auto range = [](const auto& units) {
+          const std::string first = std::to_string(units.front());
+          return units.front() == units.back() ? first : first + "–" + std::to_string(units.back());
+        };
         if (!rows.empty() && !cols.empty())
-          ImGui::Text("%lld–%lld × %lld–%lld", (long long)rows.front(), (long long)rows.back(),
-                      (long long)cols.front(), (long long)cols.back());
+          ImGui::Text("%s × %s", range(rows).c_str(), range(cols).c_str());
       }
     }
     ImGui::EndTable();

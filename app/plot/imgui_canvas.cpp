@@ -174,16 +174,18 @@ void ImGuiCanvas::text(Point anchor, std::string_view text, float size, Color co
                        color.toRgba8(), begin, end);
     return;
   }
-  // Draw flat around the anchor, then turn the new vertices 90° counter-clockwise about it:
+  // Draw flat, then turn the new vertices 90° counter-clockwise about the anchor:
   // (x, y) -> (y, -x) in y-down coordinates. AddText culls glyphs against the clip rectangle
-  // before the turn, so the flat text is drawn without one.
+  // before the turn, so the flat text is drawn under the full-screen one and from x = 0: drawn
+  // at the anchor, a label near the window's right edge (a colorbar's) lost its last glyphs.
+  const float shift = -(anchor.x + dx); // flat text starts at x = 0
   const int first = drawList_->VtxBuffer.Size;
   drawList_->PushClipRectFullScreen();
-  drawList_->AddText(font_, size, {anchor.x + dx, anchor.y + dy}, color.toRgba8(), begin, end);
+  drawList_->AddText(font_, size, {0.0f, anchor.y + dy}, color.toRgba8(), begin, end);
   drawList_->PopClipRect();
   for (int i = first; i < drawList_->VtxBuffer.Size; ++i) {
     ImVec2& p = drawList_->VtxBuffer[i].pos;
-    const float x = p.x - anchor.x, y = p.y - anchor.y;
+    const float x = p.x - shift - anchor.x, y = p.y - anchor.y;
     p = {anchor.x + y, anchor.y - x};
   }
 }
