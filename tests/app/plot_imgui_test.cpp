@@ -114,6 +114,25 @@ TEST(PlotImGui, RotatedTextTurnsAboutItsAnchor) {
   frames.end();
 }
 
+// A colorbar's label sits near the window's right edge; laid flat at its anchor it would run off
+// the 900-px display and ImGui would cull its last glyphs before the turn. Every glyph must stay:
+// the same number of vertices as the same label drawn in the middle of the display.
+TEST(PlotImGui, RotatedTextNearTheRightEdgeKeepsEveryGlyph) {
+  ImGuiFrames frames;
+  frames.begin();
+  ImDrawList* list = ImGui::GetWindowDrawList();
+  ImGuiCanvas canvas(list, ImGui::GetFont(), nullptr, 1, 0);
+  const char* label = "|d unit/d px|";
+  int start = list->VtxBuffer.Size;
+  canvas.text({400, 400}, label, 13, {0, 0, 0, 1}, HAlign::Center, VAlign::Bottom, true);
+  const int inTheMiddle = list->VtxBuffer.Size - start;
+  start = list->VtxBuffer.Size;
+  canvas.text({890, 400}, label, 13, {0, 0, 0, 1}, HAlign::Center, VAlign::Bottom, true);
+  const int atTheEdge = list->VtxBuffer.Size - start;
+  EXPECT_GT(inTheMiddle, 40); // 4 vertices per visible glyph, 11 visible glyphs
+  EXPECT_EQ(atTheEdge, inTheMiddle);
+  frames.end();
+}
 TEST(PlotImGui, HeatmapTextureUploadsOnlyWhenDataChanges) {
   auto gl = nnlab::gl::HeadlessContext::create();
   if (!gl) GTEST_SKIP() << "no EGL surfaceless GL here: " << gl.error().message();
