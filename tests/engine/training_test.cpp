@@ -392,7 +392,10 @@ TEST(TrainingSession, DestroyedOrRestartedWhilePreparingJoinsAndTrainsTheNewRun)
 }
 
 TEST(TrainingSession, PauseWhilePreparingHoldsTheRunBeforeItsFirstStep) {
-  TrainingConfig c = configFor("shapes:samples=400,size=16", "small_cnn");
+  // Slow enough to prepare (~0.3 s of drawing) that pause() always lands before the first
+  // step even on a loaded machine, and only 5 steps after resume.
+  TrainingConfig c = configFor("shapes:samples=4000,size=16", "small_cnn");
+  c.maxSteps = 5;
   TrainingSession session;
   ASSERT_TRUE(session.start(c));
   session.pause(); // while the worker draws the images
