@@ -900,10 +900,9 @@ void convForwardDirectUnpadded(const float* x, const float* weight, const float*
 
 bool phasedGemmApplies(const Conv3& c, ConvAlgorithm algorithm) {
 #ifdef __AVX512F__
-  const bool gemm = algorithm == ConvAlgorithm::Im2colGemm ||
-                    (algorithm == ConvAlgorithm::Auto &&
-                     !(c.inPerGroup() == 1 && c.kernelVolume() <= 64 && c.stride[2] == 1));
-  return gemm && c.stride[2] > 1;
+  // With a W stride above 1 the automatic choice is always the GEMM (see convForwardKernel).
+  return (algorithm == ConvAlgorithm::Auto || algorithm == ConvAlgorithm::Im2colGemm) &&
+         c.stride[2] > 1;
 #else
   (void)c, (void)algorithm;
   return false;
