@@ -20,11 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-int usageError(std::ostream& err, const Error& error) {
-  err << "nnlab: error: " << error.message() << "\n";
-  return kUsageError;
-}
-
 // The engine names quantities in its own words ("kernel"); the user typed flags ("--kernel").
 Error asFlag(Error e, const std::string& inputFlag = "--input") {
   if (e.where == "input")

@@ -23,11 +23,6 @@ std::string flagFor(const std::string& engineWhere) {
   return engineWhere;
 }
 
-int usageError(std::ostream& err, const std::string& where, const std::string& what) {
-  err << "nnlab: error: " << Error{where, what}.message() << "\n";
-  return kUsageError;
-}
-
 const char* groupingDescription(NormKind kind) {
   switch (kind) {
   case NormKind::Batch: return "one μ, σ² per channel, over the batch and every position";

@@ -7,13 +7,21 @@
 #pragma once
 
 #include <functional>
+#include <ostream>
+#include <string>
+
+#include "nnlab/status.h"
 
 namespace nnlab::app {
 
 using CommandAction = std::function<int()>;
 
 constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;    // the command ran and failed (unreadable file, export failed)
-constexpr int kUsageError = 2;     // bad flag or bad value on the command line
+constexpr int kExitFailure = 1; // the command ran and failed (unreadable file, export failed)
+constexpr int kUsageError = 2;  // bad flag or bad value on the command line
+
+// Writes the one-line usage error "nnlab: error: <flag>: <what>" and returns kUsageError.
+int usageError(std::ostream& err, const Error& error);
+int usageError(std::ostream& err, const std::string& flag, const std::string& what);
 
 } // namespace nnlab::app

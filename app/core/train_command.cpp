@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "core/format_number.h"
 #include "nnlab/datasets.h"
 #include "nnlab/network.h"
 #include "nnlab/optim.h"
@@ -21,17 +22,6 @@ using nlohmann::json;
 
 constexpr long long kMaxEpochs = 10'000;
 constexpr long long kMaxSteps = 1'000'000;
-
-int usageError(std::ostream& err, const std::string& flag, const std::string& what) {
-  err << "nnlab: error: " << Error{flag, what}.message() << "\n";
-  return kUsageError;
-}
-
-std::string format(double v, const char* spec = "%.6g") {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, spec, v);
-  return buffer;
-}
 
 std::string joined(const std::vector<std::string>& names) {
   std::string list;
@@ -85,7 +75,8 @@ json optimizerJson(const TrainingConfig& c) {
   if (optimizerReadsFlag(c.optimizer, "--beta1"))
     o["beta1"] = c.optimizerConfig.beta1, o["beta2"] = c.optimizerConfig.beta2;
   if (optimizerReadsFlag(c.optimizer, "--eps")) o["eps"] = c.optimizerConfig.eps;
-  if (optimizerReadsFlag(c.optimizer, "--weight-decay")) o["weight_decay"] = c.optimizerConfig.weightDecay;
+  if (optimizerReadsFlag(c.optimizer, "--weight-decay"))
+    o["weight_decay"] = c.optimizerConfig.weightDecay;
   return o;
 }
 
@@ -190,7 +181,8 @@ int runTrainCommand(const TrainArgs& args, std::ostream& out, std::ostream& err)
   if (args.clipGiven) {
     if (!(std::isfinite(args.clip) && args.clip >= 0))
       return usageError(err, "--clip",
-                        "must be a finite number ≥ 0, 0 for none (got " + format(args.clip) + ")");
+                        "must be a finite number ≥ 0, 0 for none (got " + formatNumber(args.clip) +
+                            ")");
     config.clipNorm = args.clip;
   }
   config.seed = args.seed;
@@ -219,14 +211,14 @@ int runTrainCommand(const TrainArgs& args, std::ostream& out, std::ostream& err)
         << pytorchConstructor(config.optimizer, config.optimizerConfig) << "\n"
         << "schedule   " << config.schedule.toString() << "   batch " << config.batchSize
         << "   epochs " << config.epochs << "   steps " << run.totalSteps()
-        << (config.clipNorm > 0 ? "   clip " + format(config.clipNorm) : std::string())
+        << (config.clipNorm > 0 ? "   clip " + formatNumber(config.clipNorm) : std::string())
         << (config.corruptAt > 0
                 ? "   corrupted labels at steps " + std::to_string(config.corruptAt) + ".." +
                       std::to_string(config.corruptAt + config.corruptSteps - 1)
                 : std::string())
         << "   seed " << config.seed << "\n"
-        << "chance loss ln " << data.classes << " = " << format(h.chanceLoss)
-        << "   initial validation loss " << format(h.initialLoss) << "\n\n";
+        << "chance loss ln " << data.classes << " = " << formatNumber(h.chanceLoss)
+        << "   initial validation loss " << formatNumber(h.initialLoss) << "\n\n";
     char header[160];
     std::snprintf(header, sizeof header, "%7s %6s %10s %7s %11s %10s\n", "step", "epoch", "loss",
                   "acc", "lr", "grad_norm");

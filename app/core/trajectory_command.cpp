@@ -10,6 +10,7 @@
 #include <ostream>
 
 #include "core/expression_surface.h"
+#include "core/format_number.h"
 #include "nnlab/optim.h"
 #include "nnlab/schedules.h"
 #include "nnlab/surfaces.h"
@@ -21,17 +22,6 @@ namespace {
 using nlohmann::json;
 
 constexpr long long kMaxSteps = 1'000'000; // the state of a million steps is ~100 MB of JSON
-
-int usageError(std::ostream& err, const std::string& flag, const std::string& what) {
-  err << "nnlab: error: " << Error{flag, what}.message() << "\n";
-  return kUsageError;
-}
-
-std::string format(double v, const char* spec = "%.6g") {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, spec, v);
-  return buffer;
-}
 
 // "X,Y" -> Vec2; both parts must be whole numbers of the form from_chars reads ("-1.5", "2e-3").
 std::optional<Vec2> parsePoint(const std::string& text) {
@@ -74,8 +64,9 @@ json configJson(OptimizerKind kind, const OptimizerConfig& c) {
   if (optimizerReadsFlag(kind, "--weight-decay")) config["weight_decay"] = c.weightDecay;
   if (kind == OptimizerKind::Momentum)
     config["momentum_form"] = c.momentumForm == MomentumForm::HeavyBall ? "heavy-ball" : "ema";
-  const bool hasCorrection = optimizerReadsFlag(kind, "--beta1") || (kind == OptimizerKind::Momentum &&
-                                                        c.momentumForm == MomentumForm::Ema);
+  const bool hasCorrection =
+      optimizerReadsFlag(kind, "--beta1") ||
+      (kind == OptimizerKind::Momentum && c.momentumForm == MomentumForm::Ema);
   if (hasCorrection) config["bias_correction"] = c.biasCorrection;
   return config;
 }
@@ -103,12 +94,12 @@ int listSurfaces(const TrajectoryArgs& args, std::ostream& out) {
   for (const json& s : list) {
     std::string minima;
     for (const json& m : s["minima"])
-      minima +=
-          (minima.empty() ? "" : " ") + std::string("(") + format(m[0]) + ", " + format(m[1]) + ")";
+      minima += (minima.empty() ? "" : " ") + std::string("(") + formatNumber(m[0]) + ", " +
+                formatNumber(m[1]) + ")";
     const json& d = s["domain"];
     out << s["name"].get<std::string>() << "\n    f = " << s["formula"].get<std::string>()
-        << "\n    domain x ∈ [" << format(d[0]) << ", " << format(d[1]) << "], y ∈ ["
-        << format(d[2]) << ", " << format(d[3]) << "]"
+        << "\n    domain x ∈ [" << formatNumber(d[0]) << ", " << formatNumber(d[1]) << "], y ∈ ["
+        << formatNumber(d[2]) << ", " << formatNumber(d[3]) << "]"
         << "\n    minima " << (minima.empty() ? "none" : minima) << "\n";
   }
   out << "or a formula in x and y, e.g. --surface \"x^2 + 10*y^2\" (muParser syntax)\n";
@@ -161,7 +152,7 @@ void printText(std::ostream& out, const Surface& surface, OptimizerKind kind,
   const std::vector<Vec2> minima = surface.minima();
   if (!minima.empty()) {
     const double d = distanceToNearestMinimum(minima, {path.points.back()}).front();
-    out << "distance to the nearest known minimum: " << format(d) << "\n";
+    out << "distance to the nearest known minimum: " << formatNumber(d) << "\n";
   }
 }
 
@@ -208,8 +199,9 @@ int runTrajectoryCommand(const TrajectoryArgs& args, std::ostream& out, std::ost
                         "expected heavy-ball or ema (got \"" + args.momentumForm + "\")");
   }
   if (args.noBiasCorrection) {
-    const bool corrects = optimizerReadsFlag(*kind, "--beta1") || (*kind == OptimizerKind::Momentum &&
-                                                      config.momentumForm == MomentumForm::Ema);
+    const bool corrects =
+        optimizerReadsFlag(*kind, "--beta1") ||
+        (*kind == OptimizerKind::Momentum && config.momentumForm == MomentumForm::Ema);
     if (!corrects)
       return usageError(err, "--no-bias-correction",
                         "only used by adam, adamw, amsgrad and momentum with --momentum-form ema");
@@ -222,7 +214,7 @@ int runTrajectoryCommand(const TrajectoryArgs& args, std::ostream& out, std::ost
   if (!schedule) return usageError(err, "--schedule", schedule.error().what);
   if (!(std::isfinite(args.noise) && args.noise >= 0))
     return usageError(err, "--noise",
-                      "σ must be a finite number ≥ 0 (got " + format(args.noise) + ")");
+                      "σ must be a finite number ≥ 0 (got " + formatNumber(args.noise) + ")");
   const std::optional<Vec2> start = parsePoint(args.start);
   if (!start || !isFinite(*start))
     return usageError(err, "--start",

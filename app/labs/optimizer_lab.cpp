@@ -17,6 +17,7 @@
 
 #include "core/expression_surface.h"
 #include "core/frame_profile.h"
+#include "core/format_number.h"
 #include "core/json_fields.h"
 #include "core/presets.h"
 #include "core/messages.h"
@@ -37,12 +38,6 @@ namespace nnlab::app {
 // ---------------------------------------------------------------------------------------------
 
 namespace {
-
-std::string formatNumber(double v, const char* spec = "%g") {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, spec, v);
-  return buffer;
-}
 
 OptimizerSlot makeSlot(OptimizerKind kind, double lr) {
   OptimizerSlot slot;

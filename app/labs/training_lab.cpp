@@ -13,6 +13,7 @@
 #include <set>
 #include <utility>
 
+#include "core/format_number.h"
 #include "core/json_fields.h"
 #include "core/presets.h"
 #include "core/messages.h"
@@ -24,12 +25,6 @@
 namespace nnlab::app {
 
 namespace {
-
-std::string formatNumber(double v, const char* spec = "%g") {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, spec, v);
-  return buffer;
-}
 
 // The schedule without its warmup: the scene stores warmup as its own field (its own slider).
 std::string scheduleWithoutWarmup(Schedule schedule) {
