@@ -278,6 +278,12 @@ Result<Tensor> conv(const Tensor& input, const Tensor& weight, const Tensor& bia
                                       y.data(), c, size[1], size[2], maps[1], maps[2]);
     return y;
   }
+  if (detail::spaceToDepthWinogradApplies(c, options.algorithm)) {
+    detail::convForwardSpaceToDepthWinograd(input.data(), w.data(),
+                                            bias.empty() ? nullptr : bias.data(), y.data(), c,
+                                            size3(g.inputSize), padMaps(g, options.paddingMode));
+    return y;
+  }
   if (detail::phasedGemmApplies(c, options.algorithm)) {
     detail::convForwardPhasedGemm(input.data(), w.data(), bias.empty() ? nullptr : bias.data(),
                                   y.data(), c, size3(g.inputSize), padMaps(g, options.paddingMode));

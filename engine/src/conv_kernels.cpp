@@ -125,7 +125,15 @@ bool winogradApplies(const Conv3& c) {
 // Scratch memory reused across calls, a few slots per thread. Buffers of these sizes (0.3–2 MB) are
 // otherwise mmap'ed and page-faulted afresh on every call, which measured ~20 % of the 64×56×56
 // forward. Contents are unspecified on entry; callers zero what they rely on.
-enum ScratchSlot { kScratchWeights, kScratchInput, kScratchPanel, kScratchProducts, kScratchSlots };
+enum ScratchSlot {
+  kScratchWeights,
+  kScratchInput,
+  kScratchPanel,
+  kScratchProducts,
+  kScratchBlockedInput, // space-to-depth input and weights, before Winograd's own layout
+  kScratchBlockedWeights,
+  kScratchSlots
+};
 float* scratch(ScratchSlot slot, Index count) {
   thread_local std::array<std::vector<float, Eigen::aligned_allocator<float>>, kScratchSlots> pool;
   auto& buffer = pool[static_cast<size_t>(slot)];
@@ -186,34 +194,47 @@ private:
 constexpr Index kMr = 8;  // filters per micro-tile
 constexpr Index kNr = 32; // output positions per micro-tile (two zmm)
 
-// y[i, j] (+)= Σ_k a[k][i] · b[k][j] for i < rows, j < cols; a is [K][kMr], b is [K][kNr].
-// b advances by ldb per k (kNr for a packed panel; the row stride for Winograd's V).
+// y[i, j] = bias[i] + Σ_k a[k][i] · b[k][j] for i < rows, j < cols; a is [K][kMr], b is [K][kNr].
+// b advances by ldb per k (kNr for a packed panel; the row stride for Winograd's V). NV = 1 reads
+// and writes only the first 16 columns (cols ≤ 16): half the work for a narrow last panel.
+template <int NV>
 void packedMicroKernel(Index K, const float* __restrict a, const float* __restrict b, Index ldb,
                        const float* bias, float* y, Index ldy, Index rows, Index cols) {
-  __m512 acc[kMr][2];
+  static_assert(NV == 1 || NV == 2);
+  __m512 acc0[kMr], acc1[kMr]; // columns 0–15 and 16–31 (acc1 unused for NV = 1)
 #pragma GCC unroll 8
-  for (Index i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm512_set1_ps(bias[i]);
+  for (Index i = 0; i < kMr; ++i) acc0[i] = acc1[i] = _mm512_set1_ps(bias[i]);
   for (Index k = 0; k < K; ++k, a += kMr, b += ldb) {
-    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+    const __m512 b0 = _mm512_load_ps(b);
+    const __m512 b1 = NV == 2 ? _mm512_load_ps(b + 16) : b0;
 #pragma GCC unroll 8
     for (Index i = 0; i < kMr; ++i) {
       const __m512 ai = _mm512_set1_ps(a[i]);
-      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+      acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
+      if constexpr (NV == 2) acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
     }
   }
-  if (cols == kNr) {
+  if (cols == 16 * NV) {
     for (Index i = 0; i < rows; ++i) {
-      _mm512_storeu_ps(y + i * ldy, acc[i][0]);
-      _mm512_storeu_ps(y + i * ldy + 16, acc[i][1]);
+      _mm512_storeu_ps(y + i * ldy, acc0[i]);
+      if constexpr (NV == 2) _mm512_storeu_ps(y + i * ldy + 16, acc1[i]);
     }
   } else {
     const __mmask16 m0 = static_cast<__mmask16>(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
     const __mmask16 m1 = static_cast<__mmask16>(cols <= 16 ? 0 : (1u << (cols - 16)) - 1);
     for (Index i = 0; i < rows; ++i) {
-      _mm512_mask_storeu_ps(y + i * ldy, m0, acc[i][0]);
-      _mm512_mask_storeu_ps(y + i * ldy + 16, m1, acc[i][1]);
+      _mm512_mask_storeu_ps(y + i * ldy, m0, acc0[i]);
+      if constexpr (NV == 2) _mm512_mask_storeu_ps(y + i * ldy + 16, m1, acc1[i]);
     }
+  }
+}
+// The kMr × cols block (cols ≤ kNr) with the narrow kernel when the second vector is not needed.
+void packedMicroKernel(Index K, const float* __restrict a, const float* __restrict b, Index ldb,
+                       const float* bias, float* y, Index ldy, Index rows, Index cols) {
+  if (cols <= 16) {
+    packedMicroKernel<1>(K, a, b, ldb, bias, y, ldy, rows, cols);
+  } else {
+    packedMicroKernel<2>(K, a, b, ldb, bias, y, ldy, rows, cols);
   }
 }
 
@@ -344,22 +365,26 @@ void packedGemmOnLayout(const float* xLaidOut, Index wq, const float* weight, co
   }
 }
 
-// One padded row split into its sw phases: dst[r·wq + i] = row[r + sw·i], row holding sw·wq
-// floats (zero past the padded width). With the stride a compile-time constant the compiler
-// de-interleaves with vector permutes; a gather per element measured ~10 cycles on this CPU.
+// One padded row split into its sw phases: dst[r·phaseStride + i] = row[r + sw·i] for i < wq,
+// row holding sw·wq floats (zero past the padded width). With the stride a compile-time constant
+// the compiler de-interleaves with vector permutes; a gather per element measured ~10 cycles on
+// this CPU.
 template <int S>
-void splitPhasesFixed(const float* __restrict row, float* __restrict dst, Index wq) {
+void splitPhasesFixed(const float* __restrict row, float* __restrict dst, Index wq,
+                      Index phaseStride) {
   for (Index i = 0; i < wq; ++i)
-    for (int r = 0; r < S; ++r) dst[r * wq + i] = row[S * i + r];
+    for (int r = 0; r < S; ++r) dst[r * phaseStride + i] = row[S * i + r];
 }
-void splitPhases(const float* __restrict row, float* __restrict dst, Index sw, Index wq) {
+void splitPhases(const float* __restrict row, float* __restrict dst, Index sw, Index wq,
+                 Index phaseStride) {
   switch (sw) {
-  case 2: splitPhasesFixed<2>(row, dst, wq); return;
-  case 3: splitPhasesFixed<3>(row, dst, wq); return;
-  case 4: splitPhasesFixed<4>(row, dst, wq); return;
+  case 1: std::memcpy(dst, row, static_cast<size_t>(wq) * sizeof(float)); return;
+  case 2: splitPhasesFixed<2>(row, dst, wq, phaseStride); return;
+  case 3: splitPhasesFixed<3>(row, dst, wq, phaseStride); return;
+  case 4: splitPhasesFixed<4>(row, dst, wq, phaseStride); return;
   default:
     for (Index r = 0; r < sw; ++r)
-      for (Index i = 0; i < wq; ++i) dst[r * wq + i] = row[r + sw * i];
+      for (Index i = 0; i < wq; ++i) dst[r * phaseStride + i] = row[r + sw * i];
   }
 }
 
@@ -374,7 +399,7 @@ void layOutPhases(float* phased, Index rows, Index sw, Index wq, const PadRow& p
 #pragma omp for schedule(static)
     for (Index row = 0; row < rows; ++row) {
       padRow(row, buffer.data());
-      splitPhases(buffer.data(), phased + row * rowStride, sw, wq);
+      splitPhases(buffer.data(), phased + row * rowStride, sw, wq, wq);
     }
   }
 }
@@ -491,12 +516,16 @@ void forwardWinograd(const float* xPadded, const float* weight, const float* bia
         dst[r * wq + i] = h < pH && 4 * i + r < pW ? src[4 * i + r] : 0.0f;
   }
 
-  // Tile rows per task: the fewest GEMM columns on the busiest thread (panels are kNr wide).
+  // Tile rows per task: the fewest GEMM columns on the busiest thread, counted in the 16-column
+  // halves of a panel the micro-kernel computes, among blocks whose V and M stay in L2.
   const Index threads = omp_get_max_threads(), images = c.batch * c.groups;
+  constexpr Index kTaskBudget = 1 << 17; // floats of V and M per task: 512 KB
+  const Index floatsPerColumn = 36 * (C + rowBlocks * kMr);
   Index rowsPerTask = 1, bestCost = -1;
   for (Index r = 1; r <= tilesH; ++r) {
+    if (r > 1 && r * tilesW * floatsPerColumn > kTaskBudget) break;
     const Index tasks = images * ((tilesH + r - 1) / r);
-    const Index cost = (tasks + threads - 1) / threads * ((r * tilesW + kNr - 1) / kNr);
+    const Index cost = (tasks + threads - 1) / threads * ((r * tilesW + 15) / 16);
     if (bestCost < 0 || cost < bestCost) bestCost = cost, rowsPerTask = r;
   }
   const Index blocksH = (tilesH + rowsPerTask - 1) / rowsPerTask;
@@ -587,6 +616,72 @@ void forwardWinograd(const float* xPadded, const float* weight, const float* bia
       }
     }
   }
+}
+
+// Space-to-depth turns a strided convolution into a unit-stride one. Cut the padded input into
+// sh×sw blocks and take each block's pixels as channels: x'[(c, a, b), h, w] = x[c, sh·h + a,
+// sw·w + b]. With i = sh·i' + a and j = sw·j' + b,
+//   y[f, oh, ow] = Σ_{c,i,j} w[f, c, i, j] · x[c, sh·oh + i, sw·ow + j]
+//                = Σ_{(c,a,b),i',j'} w'[f, (c, a, b), i', j'] · x'[(c, a, b), oh + i', ow + j'],
+// a unit-stride convolution with the ⌈kh/sh⌉×⌈kw/sw⌉ kernel w'[f, (c, a, b), i', j'] =
+// w[f, c, sh·i' + a, sw·j' + b], zero past the kernel. When that kernel is 3×3 (AlexNet's 11×11
+// at stride 4, 5×5 or 6×6 at stride 2) Winograd F(4×4, 3×3) runs on it: a quarter of the
+// multiplies per blocked tap, for 9·sh·sw blocked taps per channel instead of kh·kw taps.
+Index blockedKernel(Index kernel, Index stride) { return (kernel + stride - 1) / stride; }
+
+void forwardSpaceToDepthWinograd(const float* x, const float* weight, const float* bias, float* y,
+                                 const Conv3& c, const std::array<Index, 3>& size,
+                                 const std::array<PadMap, 3>& maps) {
+  const Index sh = c.stride[1], sw = c.stride[2], kh = c.kernel[1], kw = c.kernel[2];
+  const Index blockChannels = sh * sw;
+  const Index pH = c.padded[1], pW = c.padded[2];
+  // Blocked sizes: exactly what a 3×3 unit-stride convolution needs for the same output.
+  const Index hs = c.out[1] + 2, ws = c.out[2] + 2;
+
+  Conv3 blocked = c;
+  blocked.inChannels = c.inChannels * blockChannels;
+  blocked.padded = {1, hs, ws};
+  blocked.kernel = {1, 3, 3};
+  blocked.stride = blocked.dilation = {1, 1, 1};
+
+  // x' [N, C·sh·sw, hs, ws], one padded source row at a time: the row is padded through the W map
+  // into a buffer (zero past the padded width) and its sw phases go to the sw block channels of
+  // its row phase a. Rows past the padded input are zero; they meet only zero taps of w'.
+  const Index planes = c.batch * c.inChannels;
+  const Index planeSize = hs * ws;
+  float* xBlocked = scratch(kScratchBlockedInput, planes * blockChannels * planeSize);
+  const RowPadder padRow(maps[2], size[2]);
+  const Index bufferWidth = std::max(pW, sw * ws);
+#pragma omp parallel
+  {
+    std::vector<float> buffer(static_cast<size_t>(bufferWidth), 0.0f);
+#pragma omp for schedule(static)
+    for (Index row = 0; row < planes * hs * sh; ++row) {
+      const Index plane = row / (hs * sh), ph = row % (hs * sh);
+      const Index sourceRow = ph < pH ? maps[1][static_cast<size_t>(ph)] : -1;
+      padRow(sourceRow < 0 ? nullptr : x + (plane * size[1] + sourceRow) * size[2], buffer.data());
+      float* dst = xBlocked + (plane * blockChannels + (ph % sh) * sw) * planeSize + (ph / sh) * ws;
+      splitPhases(buffer.data(), dst, sw, ws, planeSize);
+    }
+  }
+
+  // w' [F, C/g·sh·sw, 3, 3].
+  const Index inPerGroup = c.inPerGroup();
+  const Index filterTaps = inPerGroup * kh * kw;
+  float* wBlocked = scratch(kScratchBlockedWeights, c.outChannels * inPerGroup * blockChannels * 9);
+#pragma omp parallel for schedule(static)
+  for (Index fc = 0; fc < c.outChannels * inPerGroup; ++fc) {
+    const float* source = weight + (fc / inPerGroup) * filterTaps + (fc % inPerGroup) * kh * kw;
+    float* dst = wBlocked + fc * blockChannels * 9;
+    for (Index a = 0; a < sh; ++a)
+      for (Index b = 0; b < sw; ++b)
+        for (Index i = 0; i < 3; ++i)
+          for (Index j = 0; j < 3; ++j, ++dst) {
+            const Index ki = sh * i + a, kj = sw * j + b;
+            *dst = ki < kh && kj < kw ? source[ki * kw + kj] : 0.0f;
+          }
+  }
+  forwardWinograd(xBlocked, wBlocked, bias, y, blocked);
 }
 #endif
 
@@ -927,6 +1022,34 @@ void convForwardPhasedGemm(const float* x, const float* weight, const float* bia
            buffer);
   });
   packedGemmOnLayout(phased, wq, weight, bias, y, c);
+#else
+  (void)x, (void)weight, (void)bias, (void)y, (void)c, (void)size, (void)maps;
+#endif
+}
+
+bool spaceToDepthWinogradApplies(const Conv3& c, ConvAlgorithm algorithm) {
+#ifdef __AVX512F__
+  const bool image = c.padded[0] == 1 && c.kernel[0] == 1;
+  const bool strided = c.stride[1] > 1 || c.stride[2] > 1;
+  const bool blocked3x3 = c.dilation[1] == 1 && c.dilation[2] == 1 &&
+                          blockedKernel(c.kernel[1], c.stride[1]) == 3 &&
+                          blockedKernel(c.kernel[2], c.stride[2]) == 3;
+  if (!image || !strided || !blocked3x3) return false;
+  // As for unit-stride Winograd: enough channels on both sides to amortize the tile transforms.
+  if (algorithm == ConvAlgorithm::Auto)
+    return c.inPerGroup() * c.stride[1] * c.stride[2] >= 16 && c.outPerGroup() >= 16;
+  return algorithm == ConvAlgorithm::Winograd;
+#else
+  (void)c, (void)algorithm;
+  return false;
+#endif
+}
+
+void convForwardSpaceToDepthWinograd(const float* x, const float* weight, const float* bias,
+                                     float* y, const Conv3& c, const std::array<Index, 3>& size,
+                                     const std::array<PadMap, 3>& maps) {
+#ifdef __AVX512F__
+  forwardSpaceToDepthWinograd(x, weight, bias, y, c, size, maps);
 #else
   (void)x, (void)weight, (void)bias, (void)y, (void)c, (void)size, (void)maps;
 #endif

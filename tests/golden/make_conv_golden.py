@@ -5,7 +5,8 @@ Run with Debian's python (python3-torch 1.13, python3-numpy):
 
     /usr/bin/python3 tests/golden/make_conv_golden.py
 
-Writes tests/golden/conv{1,2,3}d.json, conv_transpose.json and pool.json. Each file holds
+Writes tests/golden/conv{1,2,3}d.json, conv2d_strided_blocks.json (strides that cut the kernel
+into 3x3 blocks: the space-to-depth path), conv_transpose.json and pool.json. Each file holds
 {"generator", "torch_version", "cases": [...]}; a case has its options, the input tensors and the
 reference outputs, each tensor as {"shape": [...], "data": [... row-major ...]}:
 
@@ -105,10 +106,17 @@ def conv_case(rng, gen, rank, max_numel):
         return None
     bias = rng.random() < 0.7
     flip = rng.random() < 0.2
+    return run_conv(gen, [n, cin] + size, [fout, cin // groups] + kernel, stride, dilation, groups,
+                    rule, before, after, mode, bias, flip)
 
-    x = rand_tensor(gen, [n, cin] + size).requires_grad_()
-    w = rand_tensor(gen, [fout, cin // groups] + kernel).requires_grad_()
-    b = rand_tensor(gen, [fout]).requires_grad_() if bias else None
+
+def run_conv(gen, x_shape, w_shape, stride, dilation, groups, rule, before, after, mode, bias,
+             flip):
+    """Draws x, w, (b) and gy from gen and records PyTorch's forward and autograd as a case."""
+    rank = len(x_shape) - 2
+    x = rand_tensor(gen, x_shape).requires_grad_()
+    w = rand_tensor(gen, w_shape).requires_grad_()
+    b = rand_tensor(gen, [w_shape[0]]).requires_grad_() if bias else None
     torch_mode = "constant" if mode == "zeros" else mode
     xp = F.pad(x, torch_pad_list(before, after), mode=torch_mode)
     w_eff = w.flip(dims=list(range(2, 2 + rank))) if flip else w
@@ -127,6 +135,45 @@ def conv_case(rng, gen, rank, max_numel):
         case["b"] = pack(b)
         case["gb"] = pack(b.grad)
     return case
+
+
+def strided_blocks_case(rng, gen):
+    """A 2-D convolution whose stride cuts the kernel into 3x3 blocks (ceil(k / s) = 3 along H and
+    W, unit dilation): the space-to-depth + Winograd path. Channels reach 16 after blocking in
+    some draws, so that the automatic choice takes that path too."""
+    stride = [rng.choice([1, 2, 2, 3, 4]) for _ in range(2)]
+    if stride == [1, 1]:
+        stride[rng.randint(0, 1)] = 2
+    kernel = [rng.randint(2 * s + 1, 3 * s) for s in stride]
+    groups = rng.choice([1, 1, 1, 2])
+    cin = groups * rng.choice([1, 2, 4]) if stride[0] * stride[1] < 4 else groups * rng.randint(1, 3)
+    fout = groups * rng.choice([1, 3, 8, 16])
+    n = rng.choice([1, 2])
+    size = [k + rng.randint(0, 3 * s) for k, s in zip(kernel, stride)]
+    rule = rng.choice(["explicit", "asymmetric", "same"])
+    mode = rng.choice(["zeros", "zeros", "reflect", "replicate", "circular"])
+    if rule == "explicit":
+        before = [rng.randint(0, 2) for _ in range(2)]
+        after = list(before)
+    elif rule == "asymmetric":
+        before = [rng.randint(0, 3) for _ in range(2)]
+        after = [rng.randint(0, 3) for _ in range(2)]
+    else:
+        before, after = [], []
+        for i in range(2):
+            out = -(-size[i] // stride[i])
+            total = max((out - 1) * stride[i] + kernel[i] - size[i], 0)
+            before.append(total // 2)
+            after.append(total - total // 2)
+    for i in range(2):
+        if mode == "reflect" and max(before[i], after[i]) > size[i] - 1:
+            return None
+        if mode == "circular" and max(before[i], after[i]) > size[i]:
+            return None
+    bias = rng.random() < 0.7
+    flip = rng.random() < 0.2
+    return run_conv(gen, [n, cin] + size, [fout, cin // groups] + kernel, stride, [1, 1], groups,
+                    rule, before, after, mode, bias, flip)
 
 
 def conv_transpose_case(rng, gen, rank):
@@ -229,6 +276,10 @@ def main():
     write("conv_transpose.json",
           collect(50, lambda: conv_transpose_case(rng, gen, rng.choice([1, 2, 2, 2, 3]))))
     write("pool.json", collect(80, lambda: pool_case(rng, gen, rng.choice([1, 2, 2, 2, 3]))))
+    # Its own generators, so that adding this file left the ones above unchanged.
+    rng = random.Random(SEED + 1)
+    gen = torch.Generator().manual_seed(SEED + 1)
+    write("conv2d_strided_blocks.json", collect(32, lambda: strided_blocks_case(rng, gen)))
 
 
 if __name__ == "__main__":
