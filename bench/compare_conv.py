@@ -7,8 +7,10 @@ Runs nnlab_bench (Google Benchmark, automatic path, JSON output) for the five ca
 convolution issue, and times torch.nn.functional.conv2d on the same shapes and the same input
 values (the bench's sin pattern) with torch.set_num_threads equal to our OpenMP threads, and
 cv2.filter2D where it applies (single-channel, single-filter). The two sides alternate for
---rounds rounds and each keeps its fastest call: on a shared 2-core VM other work delays either
-side at random, and the fastest time is the one least disturbed (both sides are treated alike).
+--rounds rounds and each keeps its fastest time: on a shared 2-core VM other work delays either
+side at random, and the fastest time is the one least disturbed. PyTorch's and OpenCV's times
+are single calls; ours is the mean call of a Google Benchmark repetition (0.1 s of calls), which
+can only be slower than our fastest single call: the comparison leans toward PyTorch, not us.
 Prints ms per call and the ratio ours / PyTorch (below 1.0: we are faster).
 """
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <numeric>
 
 #ifdef __AVX512F__
 #include <immintrin.h>
@@ -130,8 +131,7 @@ enum ScratchSlot {
   kScratchInput,
   kScratchPanel,
   kScratchProducts,
-  kScratchBlockedInput, // space-to-depth input and weights, before Winograd's own layout
-  kScratchBlockedWeights,
+  kScratchBlockedWeights, // Winograd's weights, blocked and filter-minor
   kScratchSlots
 };
 float* scratch(ScratchSlot slot, Index count) {
@@ -460,60 +460,56 @@ template <class V> inline void winogradWeight(const V g[3], V out[6]) { // G g
   out[5] = g[2];
 }
 
-void forwardWinograd(const float* xPadded, const float* weight, const float* bias, float* y,
-                     const Conv3& c) {
+// The input layout Winograd reads: per plane [hq][4][wq], x[h, 4i + r] at [h][r][i], rows and
+// columns past the padded input zero (they feed only outputs that are never stored).
+struct WinogradLayout {
+  Index tilesH, tilesW, hq, wq;
+  explicit WinogradLayout(const Conv3& c)
+      : tilesH((c.out[1] + 3) / 4), tilesW((c.out[2] + 3) / 4), hq(4 * tilesH + 2),
+        wq(tilesW + 1) {} // phased rows cover every tile's 6×6 patch
+  Index planeSize() const { return hq * 4 * wq; }
+};
+
+// y = conv(x, w) for a 3×3 unit-stride convolution c whose input is already in WinogradLayout,
+// the weights given filter-minor: weightT [g][c][3·3][F/g].
+void winogradOnLayout(const float* phased, const float* weightT, const float* bias, float* y,
+                      const Conv3& c) {
   const Index C = c.inPerGroup(), F = c.outPerGroup();
-  const Index pH = c.padded[1], pW = c.padded[2], OH = c.out[1], OW = c.out[2];
-  const Index tilesH = (OH + 3) / 4, tilesW = (OW + 3) / 4;
-  const Index hq = 4 * tilesH + 2, wq = tilesW + 1; // phased rows cover every tile's 6×6 patch
+  const Index OH = c.out[1], OW = c.out[2];
+  const WinogradLayout layout(c);
+  const Index tilesH = layout.tilesH, tilesW = layout.tilesW, hq = layout.hq, wq = layout.wq;
   const Index rowBlocks = (F + kMr - 1) / kMr;
 
   // U_ξ = G w Gᵀ, packed as the micro-kernel's A: [g][ξ][block][c][kMr], zero rows past F.
-  const Index uSize = c.groups * 36 * rowBlocks * C * kMr;
-  float* uPacked = scratch(kScratchWeights, uSize);
-  std::fill(uPacked, uPacked + uSize, 0.0f);
+  // 16 filters per vector: lanes 0–7 fill row block f0 / kMr, lanes 8–15 the next one.
+  static_assert(kMr == 8, "a vector of 16 filters covers two row blocks");
+  float* uPacked = scratch(kScratchWeights, c.groups * 36 * rowBlocks * C * kMr);
   std::vector<float> biasPacked(static_cast<size_t>(c.groups * rowBlocks * kMr), 0.0f);
+  for (Index g = 0; g < c.groups && bias; ++g)
+    std::copy(bias + g * F, bias + (g + 1) * F, biasPacked.begin() + g * rowBlocks * kMr);
+  const Index filterVectors = (F + 15) / 16;
 #pragma omp parallel for schedule(static)
-  for (Index gf = 0; gf < c.groups * F; ++gf) {
-    const Index g = gf / F, f = gf % F;
-    if (bias) biasPacked[static_cast<size_t>((g * rowBlocks + f / kMr) * kMr + f % kMr)] = bias[gf];
-    // 16 input channels at a time: lane l holds w[f, c0 + l] (9 floats apart in the weight,
-    // kMr floats apart in uPacked).
-    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    for (Index c0 = 0; c0 < C; c0 += 16) {
-      const __mmask16 valid = static_cast<__mmask16>((1u << std::min<Index>(16, C - c0)) - 1);
-      const float* w = weight + (gf * C + c0) * 9;
-      __m512 taps[3][3], rows[3][6];
-      for (int r = 0; r < 3; ++r)
-        for (int t = 0; t < 3; ++t)
-          taps[r][t] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid,
-                                                _mm512_mullo_epi32(lane, _mm512_set1_epi32(9)),
-                                                w + 3 * r + t, 4);
-      for (int r = 0; r < 3; ++r) winogradWeight(taps[r], rows[r]); // G along kw
-      float* dst = uPacked + ((g * 36 * rowBlocks + f / kMr) * C + c0) * kMr + f % kMr;
-      const __m512i scatterIndex = _mm512_mullo_epi32(lane, _mm512_set1_epi32(kMr));
-      for (int j = 0; j < 6; ++j) {
-        const __m512 col[3] = {rows[0][j], rows[1][j], rows[2][j]};
-        __m512 u[6];
-        winogradWeight(col, u); // G along kh: u[i] = (G w Gᵀ)[i, j]
-        for (int i = 0; i < 6; ++i)
-          _mm512_mask_i32scatter_ps(dst + (i * 6 + j) * rowBlocks * C * kMr, valid, scatterIndex,
-                                    u[i], 4);
+  for (Index task = 0; task < c.groups * C * filterVectors; ++task) {
+    const Index g = task / (C * filterVectors), cc = task / filterVectors % C;
+    const Index f0 = task % filterVectors * 16, block = f0 / kMr;
+    const __mmask16 valid = static_cast<__mmask16>((1u << std::min<Index>(16, F - f0)) - 1);
+    const float* w = weightT + (g * C + cc) * 9 * F + f0;
+    __m512 taps[3][3], rows[3][6];
+    for (int r = 0; r < 3; ++r)
+      for (int t = 0; t < 3; ++t) taps[r][t] = _mm512_maskz_loadu_ps(valid, w + (3 * r + t) * F);
+    for (int r = 0; r < 3; ++r) winogradWeight(taps[r], rows[r]); // G along kw
+    for (int j = 0; j < 6; ++j) {
+      const __m512 col[3] = {rows[0][j], rows[1][j], rows[2][j]};
+      __m512 u[6];
+      winogradWeight(col, u); // G along kh: u[i] = (G w Gᵀ)[i, j]
+      for (int i = 0; i < 6; ++i) {
+        float* dst = uPacked + (((g * 36 + i * 6 + j) * rowBlocks + block) * C + cc) * kMr;
+        _mm256_storeu_ps(dst, _mm512_castps512_ps256(u[i]));
+        if (block + 1 < rowBlocks)
+          _mm256_storeu_ps(dst + C * kMr,
+                           _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(u[i]), 1)));
       }
     }
-  }
-
-  // The phased input [n, c][hq][4][wq], zero past the padded input.
-  const Index planes = c.batch * c.inChannels;
-  float* phased = scratch(kScratchInput, planes * hq * 4 * wq);
-#pragma omp parallel for schedule(static)
-  for (Index row = 0; row < planes * hq; ++row) {
-    const Index plane = row / hq, h = row % hq;
-    float* dst = phased + row * 4 * wq;
-    const float* src = xPadded + (plane * pH + h) * pW;
-    for (Index r = 0; r < 4; ++r)
-      for (Index i = 0; i < wq; ++i)
-        dst[r * wq + i] = h < pH && 4 * i + r < pW ? src[4 * i + r] : 0.0f;
   }
 
   // Tile rows per task: the fewest GEMM columns on the busiest thread, counted in the 16-column
@@ -534,10 +530,7 @@ void forwardWinograd(const float* xPadded, const float* weight, const float* bia
 
 #pragma omp parallel
   {
-    // V's columns past a block's tiles feed only M columns that are never read; zeroed once so
-    // they hold finite values.
     float* v = scratch(kScratchPanel, 36 * C * ldv);
-    std::fill(v, v + 36 * C * ldv, 0.0f);
     float* m = scratch(kScratchProducts, 36 * rowBlocks * kMr * ldv);
 #pragma omp for schedule(dynamic)
     for (Index task = 0; task < images * blocksH; ++task) {
@@ -572,6 +565,11 @@ void forwardWinograd(const float* xPadded, const float* weight, const float* bia
             }
           }
       }
+      // The micro-kernel reads V up to the next 16 columns; those past the block's tiles feed only
+      // M columns that are never read, zeroed so that they hold finite values.
+      const __mmask16 tail = static_cast<__mmask16>((1u << ((16 - columns % 16) % 16)) - 1);
+      for (Index row = 0; row < 36 * C; ++row)
+        _mm512_mask_storeu_ps(v + row * ldv + columns, tail, _mm512_setzero_ps());
       // M_ξ = U_ξ · V_ξ (no bias here: it is added once after the output transform).
       const float zeros[kMr] = {};
       for (Index xi = 0; xi < 36; ++xi)
@@ -627,61 +625,86 @@ void forwardWinograd(const float* xPadded, const float* weight, const float* bia
 // w[f, c, sh·i' + a, sw·j' + b], zero past the kernel. When that kernel is 3×3 (AlexNet's 11×11
 // at stride 4, 5×5 or 6×6 at stride 2) Winograd F(4×4, 3×3) runs on it: a quarter of the
 // multiplies per blocked tap, for 9·sh·sw blocked taps per channel instead of kh·kw taps.
+// Stride 1 is the plain Winograd convolution (x' = x, w' = w).
 Index blockedKernel(Index kernel, Index stride) { return (kernel + stride - 1) / stride; }
 
-void forwardSpaceToDepthWinograd(const float* x, const float* weight, const float* bias, float* y,
-                                 const Conv3& c, const std::array<Index, 3>& size,
-                                 const std::array<PadMap, 3>& maps) {
+void forwardBlockedWinograd(const float* x, const float* weight, const float* bias, float* y,
+                            const Conv3& c, const std::array<Index, 3>& size,
+                            const std::array<PadMap, 3>& maps) {
   const Index sh = c.stride[1], sw = c.stride[2], kh = c.kernel[1], kw = c.kernel[2];
   const Index blockChannels = sh * sw;
   const Index pH = c.padded[1], pW = c.padded[2];
-  // Blocked sizes: exactly what a 3×3 unit-stride convolution needs for the same output.
-  const Index hs = c.out[1] + 2, ws = c.out[2] + 2;
-
   Conv3 blocked = c;
   blocked.inChannels = c.inChannels * blockChannels;
-  blocked.padded = {1, hs, ws};
+  blocked.padded = {1, c.out[1] + 2, c.out[2] + 2};
   blocked.kernel = {1, 3, 3};
   blocked.stride = blocked.dilation = {1, 1, 1};
 
-  // x' [N, C·sh·sw, hs, ws], one padded source row at a time: the row is padded through the W map
-  // into a buffer (zero past the padded width) and its sw phases go to the sw block channels of
-  // its row phase a. Rows past the padded input are zero; they meet only zero taps of w'.
+  // x' straight into Winograd's layout, one padded source row at a time: row ph is padded through
+  // the W map into a buffer (zero past the padded width), split into its sw column phases b (the
+  // rows of x' planes (c, ph mod sh, b)), and each of those into Winograd's 4 phases. Rows past
+  // the padded input are zero.
+  const WinogradLayout layout(blocked);
   const Index planes = c.batch * c.inChannels;
-  const Index planeSize = hs * ws;
-  float* xBlocked = scratch(kScratchBlockedInput, planes * blockChannels * planeSize);
+  const Index blockedWidth = 4 * layout.wq; // x' columns Winograd reads
+  float* phased = scratch(kScratchInput, planes * blockChannels * layout.planeSize());
   const RowPadder padRow(maps[2], size[2]);
-  const Index bufferWidth = std::max(pW, sw * ws);
 #pragma omp parallel
   {
-    std::vector<float> buffer(static_cast<size_t>(bufferWidth), 0.0f);
+    std::vector<float> padded(static_cast<size_t>(std::max(pW, sw * blockedWidth)), 0.0f);
+    std::vector<float> blockRows(static_cast<size_t>(sw * blockedWidth));
 #pragma omp for schedule(static)
-    for (Index row = 0; row < planes * hs * sh; ++row) {
-      const Index plane = row / (hs * sh), ph = row % (hs * sh);
+    for (Index row = 0; row < planes * layout.hq * sh; ++row) {
+      const Index plane = row / (layout.hq * sh), ph = row % (layout.hq * sh);
       const Index sourceRow = ph < pH ? maps[1][static_cast<size_t>(ph)] : -1;
-      padRow(sourceRow < 0 ? nullptr : x + (plane * size[1] + sourceRow) * size[2], buffer.data());
-      float* dst = xBlocked + (plane * blockChannels + (ph % sh) * sw) * planeSize + (ph / sh) * ws;
-      splitPhases(buffer.data(), dst, sw, ws, planeSize);
+      padRow(sourceRow < 0 ? nullptr : x + (plane * size[1] + sourceRow) * size[2], padded.data());
+      const float* rowsOfBlocks = padded.data();
+      if (sw > 1) {
+        splitPhases(padded.data(), blockRows.data(), sw, blockedWidth, blockedWidth);
+        rowsOfBlocks = blockRows.data();
+      }
+      for (Index b = 0; b < sw; ++b) {
+        const Index blockedPlane = plane * blockChannels + (ph % sh) * sw + b;
+        splitPhases(rowsOfBlocks + b * blockedWidth,
+                    phased + blockedPlane * layout.planeSize() + (ph / sh) * 4 * layout.wq, 4,
+                    layout.wq, layout.wq);
+      }
     }
   }
 
-  // w' [F, C/g·sh·sw, 3, 3].
-  const Index inPerGroup = c.inPerGroup();
-  const Index filterTaps = inPerGroup * kh * kw;
-  float* wBlocked = scratch(kScratchBlockedWeights, c.outChannels * inPerGroup * blockChannels * 9);
+  // w' filter-minor, as winogradOnLayout reads it: [g][(c, a, b)][i·3 + j][F/g].
+  const Index inPerGroup = c.inPerGroup(), filtersPerGroup = c.outPerGroup();
+  const Index blockedPerGroup = inPerGroup * blockChannels;
+  float* wBlocked = scratch(kScratchBlockedWeights, c.groups * blockedPerGroup * 9 * filtersPerGroup);
 #pragma omp parallel for schedule(static)
-  for (Index fc = 0; fc < c.outChannels * inPerGroup; ++fc) {
-    const float* source = weight + (fc / inPerGroup) * filterTaps + (fc % inPerGroup) * kh * kw;
-    float* dst = wBlocked + fc * blockChannels * 9;
-    for (Index a = 0; a < sh; ++a)
-      for (Index b = 0; b < sw; ++b)
-        for (Index i = 0; i < 3; ++i)
-          for (Index j = 0; j < 3; ++j, ++dst) {
-            const Index ki = sh * i + a, kj = sw * j + b;
-            *dst = ki < kh && kj < kw ? source[ki * kw + kj] : 0.0f;
-          }
+  for (Index gc = 0; gc < c.groups * inPerGroup; ++gc) {
+    const Index g = gc / inPerGroup, cc = gc % inPerGroup;
+    for (Index f = 0; f < filtersPerGroup; ++f) {
+      const float* source = weight + ((g * filtersPerGroup + f) * inPerGroup + cc) * kh * kw;
+      for (Index a = 0; a < sh; ++a)
+        for (Index b = 0; b < sw; ++b) {
+          float* dst = wBlocked +
+                       ((g * blockedPerGroup + (cc * sh + a) * sw + b) * 9) * filtersPerGroup + f;
+          for (Index i = 0; i < 3; ++i)
+            for (Index j = 0; j < 3; ++j) {
+              const Index ki = sh * i + a, kj = sw * j + b;
+              dst[(i * 3 + j) * filtersPerGroup] = ki < kh && kj < kw ? source[ki * kw + kj] : 0.0f;
+            }
+        }
+    }
   }
-  forwardWinograd(xBlocked, wBlocked, bias, y, blocked);
+  winogradOnLayout(phased, wBlocked, bias, y, blocked);
+}
+
+// Winograd on an input that is already padded (the adjoint passes build one): identity pad maps.
+void forwardWinograd(const float* xPadded, const float* weight, const float* bias, float* y,
+                     const Conv3& c) {
+  std::array<PadMap, 3> identity;
+  for (size_t d = 0; d < 3; ++d) {
+    identity[d].resize(static_cast<size_t>(c.padded[d]));
+    std::iota(identity[d].begin(), identity[d].end(), Index{0});
+  }
+  forwardBlockedWinograd(xPadded, weight, bias, y, c, c.padded, identity);
 }
 #endif
 
@@ -1027,15 +1050,15 @@ void convForwardPhasedGemm(const float* x, const float* weight, const float* bia
 #endif
 }
 
-bool spaceToDepthWinogradApplies(const Conv3& c, ConvAlgorithm algorithm) {
+bool winogradUnpaddedApplies(const Conv3& c, ConvAlgorithm algorithm) {
 #ifdef __AVX512F__
   const bool image = c.padded[0] == 1 && c.kernel[0] == 1;
-  const bool strided = c.stride[1] > 1 || c.stride[2] > 1;
   const bool blocked3x3 = c.dilation[1] == 1 && c.dilation[2] == 1 &&
                           blockedKernel(c.kernel[1], c.stride[1]) == 3 &&
                           blockedKernel(c.kernel[2], c.stride[2]) == 3;
-  if (!image || !strided || !blocked3x3) return false;
-  // As for unit-stride Winograd: enough channels on both sides to amortize the tile transforms.
+  if (!image || !blocked3x3) return false;
+  // Enough channels on both sides for its 36 GEMMs to amortize the tile transforms (measured in
+  // bench/conv_bench.cpp: 64 → 64 channels on 56×56 runs ~2× faster than the packed GEMM).
   if (algorithm == ConvAlgorithm::Auto)
     return c.inPerGroup() * c.stride[1] * c.stride[2] >= 16 && c.outPerGroup() >= 16;
   return algorithm == ConvAlgorithm::Winograd;
@@ -1045,11 +1068,11 @@ bool spaceToDepthWinogradApplies(const Conv3& c, ConvAlgorithm algorithm) {
 #endif
 }
 
-void convForwardSpaceToDepthWinograd(const float* x, const float* weight, const float* bias,
-                                     float* y, const Conv3& c, const std::array<Index, 3>& size,
-                                     const std::array<PadMap, 3>& maps) {
+void convForwardWinogradUnpadded(const float* x, const float* weight, const float* bias, float* y,
+                                 const Conv3& c, const std::array<Index, 3>& size,
+                                 const std::array<PadMap, 3>& maps) {
 #ifdef __AVX512F__
-  forwardSpaceToDepthWinograd(x, weight, bias, y, c, size, maps);
+  forwardBlockedWinograd(x, weight, bias, y, c, size, maps);
 #else
   (void)x, (void)weight, (void)bias, (void)y, (void)c, (void)size, (void)maps;
 #endif

@@ -48,14 +48,14 @@ bool phasedGemmApplies(const Conv3& c, ConvAlgorithm algorithm);
 void convForwardPhasedGemm(const float* x, const float* weight, const float* bias, float* y,
                            const Conv3& c, const std::array<Index, 3>& size,
                            const std::array<std::vector<Index>, 3>& maps);
-// Images whose stride cuts the kernel into 3×3 blocks (⌈k/s⌉ = 3 along H and W: 11×11 at stride
-// 4, 5×5 at stride 2) run as a unit-stride 3×3 convolution on the input's s×s blocks taken as
-// channels (space-to-depth), through Winograd F(4×4, 3×3) (AVX-512 builds). Reads the unpadded
-// input x [N, C, size] through the pad maps.
-bool spaceToDepthWinogradApplies(const Conv3& c, ConvAlgorithm algorithm);
-void convForwardSpaceToDepthWinograd(const float* x, const float* weight, const float* bias,
-                                     float* y, const Conv3& c, const std::array<Index, 3>& size,
-                                     const std::array<std::vector<Index>, 3>& maps);
+// Winograd F(4×4, 3×3) (AVX-512 builds) for images whose kernel is 3×3 at unit stride, or whose
+// stride cuts it into 3×3 blocks (⌈k/s⌉ = 3 along H and W: 11×11 at stride 4, 5×5 at stride 2):
+// those run as a unit-stride 3×3 convolution on the input's s×s blocks taken as channels
+// (space-to-depth). Reads the unpadded input x [N, C, size] through the pad maps.
+bool winogradUnpaddedApplies(const Conv3& c, ConvAlgorithm algorithm);
+void convForwardWinogradUnpadded(const float* x, const float* weight, const float* bias, float* y,
+                                 const Conv3& c, const std::array<Index, 3>& size,
+                                 const std::array<std::vector<Index>, 3>& maps);
 // gradPadded [N, C, padded] += adjoint of the forward map applied to gradY [N, F, out].
 void convBackwardDataKernel(const float* gradY, const float* weight, float* gradPadded,
                             const Conv3& c);
