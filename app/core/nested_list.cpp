@@ -102,7 +102,7 @@ Result<Tensor> tensorFromNestedList(const json& list, const std::string& where) 
   std::vector<float> values;
   std::vector<Index> position;
   if (Status s = collect(list, dims, position, values, where); !s) return s.error();
-  return Tensor(Shape(dims), std::move(values));
+  return Tensor(Shape(dims), values);
 }
 
 Result<Tensor> parseNestedList(const std::string& text, const std::string& where) {

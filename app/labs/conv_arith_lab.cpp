@@ -144,13 +144,13 @@ Result<ConvArithResult> computeConvArith(const ConvArithLabState& stateIn) {
     if (!geometry) return geometry.error();
     Result<Tensor> y = conv(x, w, Tensor(), options);
     if (!y) return y.error();
-    r.output = y->values();
+    r.output = y->toVector();
     if (r.flip) {
       ConvOptions trueConvolution = options;
       trueConvolution.trueConvolution = true;
       Result<Tensor> flipped = conv(x, w, Tensor(), trueConvolution);
       if (!flipped) return flipped.error();
-      r.flippedOutput = flipped->values();
+      r.flippedOutput = flipped->toVector();
     }
     for (size_t i = 0; i < rank; ++i) {
       const ConvGeometry& g = *geometry;
@@ -197,7 +197,7 @@ Result<ConvArithResult> computeConvArith(const ConvArithLabState& stateIn) {
     if (!geometry) return geometry.error();
     Result<Tensor> y = convTranspose(x, w, Tensor(), options);
     if (!y) return y.error();
-    r.output = y->values();
+    r.output = y->toVector();
     const int s = state.stride, d = state.dilation, p = state.padding, op = state.outputPadding;
     for (size_t i = 0; i < rank; ++i) {
       const int border = d * (r.kernelSize[i] - 1);

@@ -268,7 +268,7 @@ Result<Tensor> conv(const Tensor& input, const Tensor& weight, const Tensor& bia
   if (Status s = checkBias(bias, geometry->outChannels); !s) return s.error();
   const ConvGeometry& g = *geometry;
   const Tensor w = options.trueConvolution ? flippedKernels(weight) : weight;
-  Tensor y(g.outputShape());
+  Tensor y = Tensor::uninitialized(g.outputShape()); // every forward path overwrites y
   const Conv3 c = detail::toConv3(g);
   if (detail::directUnpaddedApplies(c, options.algorithm)) {
     // Memory-bound: reading the unpadded input directly saves writing and re-reading a copy.

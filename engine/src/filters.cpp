@@ -6,8 +6,8 @@
 namespace nnlab {
 namespace {
 
-Tensor kernel3(std::vector<float> values) {
-  return Tensor(Shape{3, 3}, std::move(values));
+Tensor kernel3(const std::vector<float>& values) {
+  return Tensor(Shape{3, 3}, values);
 }
 
 Tensor transposed3(const Tensor& k) {

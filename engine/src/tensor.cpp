@@ -42,9 +42,26 @@ bool operator==(const Shape& a, const Shape& b) {
 Tensor::Tensor(const Shape& shape, float fill)
     : shape_(shape), data_(static_cast<size_t>(shape.numel()), fill) {}
 
-Tensor::Tensor(const Shape& shape, std::vector<float> values)
+Tensor::Tensor(const Shape& shape, const std::vector<float>& values)
+    : shape_(shape), data_(values.begin(), values.end()) {
+  assert(static_cast<Index>(data_.size()) == shape_.numel() && "Tensor: values do not fit shape");
+}
+
+Tensor::Tensor(const Shape& shape, TensorValues values)
     : shape_(shape), data_(std::move(values)) {
   assert(static_cast<Index>(data_.size()) == shape_.numel() && "Tensor: values do not fit shape");
+}
+
+Tensor::Tensor(const Shape& shape, std::initializer_list<float> values)
+    : shape_(shape), data_(values.begin(), values.end()) {
+  assert(static_cast<Index>(data_.size()) == shape_.numel() && "Tensor: values do not fit shape");
+}
+
+Tensor Tensor::uninitialized(const Shape& shape) {
+  Tensor t;
+  t.shape_ = shape;
+  t.data_.resize(static_cast<size_t>(shape.numel())); // default-initialized: no fill
+  return t;
 }
 
 Index Tensor::stride(int axis) const {

@@ -199,13 +199,13 @@ TEST(NetworkGolden, LossLogitsAndEveryGradientMatchPyTorch) {
     const Tensor x = tensorOf(c["x_shape"], c["x"]);
     const std::vector<int> labels = c["labels"].get<std::vector<int>>();
     const Tensor logits = net.forward(x, LayerMode::Training);
-    expectValuesNear(logits.values(), c["logits"], 1e-5, name + " logits");
+    expectValuesNear(logits.toVector(), c["logits"], 1e-5, name + " logits");
     const CrossEntropy ce = softmaxCrossEntropy(logits, labels);
     EXPECT_NEAR(ce.loss, c["loss"].get<double>(), 1e-5) << name;
     net.backward(ce.gradLogits);
     std::vector<Parameter*> params = net.parameters();
     for (size_t i = 0; i < params.size(); ++i)
-      expectValuesNear(params[i]->grad.values(), c["grads"][i], 1e-4,
+      expectValuesNear(params[i]->grad.toVector(), c["grads"][i], 1e-4,
                        name + " grad of parameter " + std::to_string(i) + " (" + params[i]->name +
                            ")");
   }
@@ -242,7 +242,7 @@ TEST(NetworkGolden, ThreeOptimizerStepsMatchPyTorch) {
         const float largest = std::abs(*std::max_element(
             g0.begin(), g0.end(), [](float a, float b) { return std::abs(a) < std::abs(b); }));
         if (kind == OptimizerKind::Adam && largest < 1e-5f) continue;
-        expectValuesNear(params[i]->value.values(), run["after"][i], 1e-4,
+        expectValuesNear(params[i]->value.toVector(), run["after"][i], 1e-4,
                          name + " parameter " + std::to_string(i) + " after 3 steps");
       }
     }

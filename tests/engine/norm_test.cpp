@@ -34,7 +34,7 @@ NormSpec specOf(NormKind kind, Index groups = 1, float eps = 1e-5f) {
 }
 
 std::vector<float> valuesOf(const Tensor& t) {
-  return t.values();
+  return t.toVector();
 }
 
 // ---- Hand-worked statistics ---------------------------------------------------------------------
