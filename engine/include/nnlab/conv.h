@@ -59,8 +59,10 @@ enum class PaddingRule {
 };
 
 // Which forward implementation. Auto picks the direct loop for small kernels on one input channel
-// per group (edge filters, depthwise), Winograd F(4×4, 3×3) for 3×3 unit-stride images with at
-// least 16 channels in and out per group, and im2col + GEMM otherwise; the others force a path
+// per group (edge filters, depthwise), Winograd F(4×4, 3×3) for images with a 3×3 kernel at unit
+// stride or a stride that cuts the kernel into 3×3 blocks (11×11 at stride 4, 5×5 at stride 2:
+// space-to-depth) with at least 16 channels in (after blocking) and out per group, and
+// im2col + GEMM otherwise; the others force a path
 // (tests, benchmarks; Winograd falls back to im2col + GEMM where it does not apply). All give the
 // same numbers up to float rounding (Winograd's rounding is a few times larger, ~1e-6 relative).
 enum class ConvAlgorithm { Auto, Im2colGemm, Direct, Winograd };
