@@ -279,9 +279,9 @@ Result<Tensor> conv(const Tensor& input, const Tensor& weight, const Tensor& bia
     return y;
   }
   if (detail::winogradUnpaddedApplies(c, options.algorithm)) {
-    detail::convForwardWinogradUnpadded(input.data(), w.data(), bias.empty() ? nullptr : bias.data(),
-                                        y.data(), c, size3(g.inputSize),
-                                        padMaps(g, options.paddingMode));
+    detail::convForwardWinogradUnpadded(input.data(), w.data(),
+                                        bias.empty() ? nullptr : bias.data(), y.data(), c,
+                                        size3(g.inputSize), padMaps(g, options.paddingMode));
     return y;
   }
   if (detail::phasedGemmApplies(c, options.algorithm)) {

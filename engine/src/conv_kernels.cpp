@@ -463,10 +463,14 @@ template <class V> inline void winogradWeight(const V g[3], V out[6]) { // G g
 // The input layout Winograd reads: per plane [hq][4][wq], x[h, 4i + r] at [h][r][i], rows and
 // columns past the padded input zero (they feed only outputs that are never stored).
 struct WinogradLayout {
-  Index tilesH, tilesW, hq, wq;
-  explicit WinogradLayout(const Conv3& c)
-      : tilesH((c.out[1] + 3) / 4), tilesW((c.out[2] + 3) / 4), hq(4 * tilesH + 2),
-        wq(tilesW + 1) {} // phased rows cover every tile's 6×6 patch
+  Index tilesH, tilesW; // 4×4 output tiles
+  Index hq, wq;         // phased rows and columns: enough for every tile's 6×6 patch
+  explicit WinogradLayout(const Conv3& c) {
+    tilesH = (c.out[1] + 3) / 4;
+    tilesW = (c.out[2] + 3) / 4;
+    hq = 4 * tilesH + 2;
+    wq = tilesW + 1;
+  }
   Index planeSize() const { return hq * 4 * wq; }
 };
 
@@ -628,7 +632,9 @@ void winogradOnLayout(const float* phased, const float* weightT, const float* bi
 // at stride 4, 5×5 or 6×6 at stride 2) Winograd F(4×4, 3×3) runs on it: a quarter of the
 // multiplies per blocked tap, for 9·sh·sw blocked taps per channel instead of kh·kw taps.
 // Stride 1 is the plain Winograd convolution (x' = x, w' = w).
-Index blockedKernel(Index kernel, Index stride) { return (kernel + stride - 1) / stride; }
+Index blockedKernel(Index kernel, Index stride) {
+  return (kernel + stride - 1) / stride;
+}
 
 void forwardBlockedWinograd(const float* x, const float* weight, const float* bias, float* y,
                             const Conv3& c, const std::array<Index, 3>& size,
@@ -682,7 +688,8 @@ void forwardBlockedWinograd(const float* x, const float* weight, const float* bi
   // w' filter-minor, as winogradOnLayout reads it: [g][(c, a, b)][i·3 + j][F/g].
   const Index inPerGroup = c.inPerGroup(), filtersPerGroup = c.outPerGroup();
   const Index blockedPerGroup = inPerGroup * blockChannels;
-  float* wBlocked = scratch(kScratchBlockedWeights, c.groups * blockedPerGroup * 9 * filtersPerGroup);
+  float* wBlocked =
+      scratch(kScratchBlockedWeights, c.groups * blockedPerGroup * 9 * filtersPerGroup);
   // One destination row [F/g] per (g, blocked channel, tap): contiguous writes, many rows to share.
 #pragma omp parallel for schedule(static)
   for (Index row = 0; row < c.groups * blockedPerGroup * 9; ++row) {
@@ -694,7 +701,8 @@ void forwardBlockedWinograd(const float* x, const float* weight, const float* bi
       std::fill(dst, dst + filtersPerGroup, 0.0f);
       continue;
     }
-    const float* source = weight + ((g * filtersPerGroup) * inPerGroup + cc) * kh * kw + ki * kw + kj;
+    const float* source =
+        weight + ((g * filtersPerGroup) * inPerGroup + cc) * kh * kw + ki * kw + kj;
     for (Index f = 0; f < filtersPerGroup; ++f) dst[f] = source[f * inPerGroup * kh * kw];
   }
   winogradOnLayout(phased, wBlocked, bias, y, blocked);

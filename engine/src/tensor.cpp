@@ -47,8 +47,7 @@ Tensor::Tensor(const Shape& shape, const std::vector<float>& values)
   assert(static_cast<Index>(data_.size()) == shape_.numel() && "Tensor: values do not fit shape");
 }
 
-Tensor::Tensor(const Shape& shape, TensorValues values)
-    : shape_(shape), data_(std::move(values)) {
+Tensor::Tensor(const Shape& shape, TensorValues values) : shape_(shape), data_(std::move(values)) {
   assert(static_cast<Index>(data_.size()) == shape_.numel() && "Tensor: values do not fit shape");
 }
 

@@ -61,21 +61,12 @@ private:
 // vector(n)); elements given a value are constructed as usual. Tensor::uninitialized relies on it
 // to skip the zero fill of an output whose every element is written next (a serial memset that
 // measured ~12 % of a depthwise convolution).
-template <class T>
-struct DefaultInitAllocator : std::allocator<T> {
-  template <class U>
-  struct rebind {
-    using other = DefaultInitAllocator<U>;
-  };
+template <class T> struct DefaultInitAllocator : std::allocator<T> {
+  template <class U> struct rebind { using other = DefaultInitAllocator<U>; };
   DefaultInitAllocator() = default;
-  template <class U>
-  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
-  template <class U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
+  template <class U> DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <class U> void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
+  template <class U, class... Args> void construct(U* p, Args&&... args) {
     ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
 };
@@ -85,7 +76,9 @@ using TensorValues = std::vector<float, DefaultInitAllocator<float>>;
 inline bool operator==(const TensorValues& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
-inline bool operator==(const std::vector<float>& a, const TensorValues& b) { return b == a; }
+inline bool operator==(const std::vector<float>& a, const TensorValues& b) {
+  return b == a;
+}
 
 class Tensor {
 public:
