@@ -278,7 +278,7 @@ Result<Tensor> conv(const Tensor& input, const Tensor& weight, const Tensor& bia
                                       y.data(), c, size[1], size[2], maps[1], maps[2]);
     return y;
   }
-  if (detail::winogradUnpaddedApplies(c, options.algorithm)) {
+  if (detail::winogradApplies(c, options.algorithm)) {
     detail::convForwardWinogradUnpadded(input.data(), w.data(),
                                         bias.empty() ? nullptr : bias.data(), y.data(), c,
                                         size3(g.inputSize), padMaps(g, options.paddingMode));

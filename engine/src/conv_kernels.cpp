@@ -116,12 +116,6 @@ void col2im(const float* col, float* x, const Conv3& c) {
   }
 }
 
-// Winograd F(4×4, 3×3) below covers images with 3×3 kernels, unit stride and dilation.
-bool winogradApplies(const Conv3& c) {
-  return c.padded[0] == 1 && c.kernel[1] == 3 && c.kernel[2] == 3 && c.stride[1] == 1 &&
-         c.stride[2] == 1 && c.dilation[1] == 1 && c.dilation[2] == 1;
-}
-
 #ifdef __AVX512F__
 // Scratch memory reused across calls, a few slots per thread. Buffers of these sizes (0.3–2 MB) are
 // otherwise mmap'ed and page-faulted afresh on every call, which measured ~20 % of the 64×56×56
@@ -1030,7 +1024,8 @@ void convForwardDirectUnpadded(const float* x, const float* weight, const float*
 
 bool phasedGemmApplies(const Conv3& c, ConvAlgorithm algorithm) {
 #ifdef __AVX512F__
-  // With a W stride above 1 the automatic choice is always the GEMM (see convForwardKernel).
+  // Asked after winogradApplies: with a W stride above 1 the automatic choice is otherwise the
+  // GEMM (see convForwardKernel).
   return (algorithm == ConvAlgorithm::Auto || algorithm == ConvAlgorithm::Im2colGemm) &&
          c.stride[2] > 1;
 #else
@@ -1062,7 +1057,7 @@ void convForwardPhasedGemm(const float* x, const float* weight, const float* bia
 #endif
 }
 
-bool winogradUnpaddedApplies(const Conv3& c, ConvAlgorithm algorithm) {
+bool winogradApplies(const Conv3& c, ConvAlgorithm algorithm) {
 #ifdef __AVX512F__
   const bool image = c.padded[0] == 1 && c.kernel[0] == 1;
   const bool blocked3x3 = c.dilation[1] == 1 && c.dilation[2] == 1 &&
@@ -1094,13 +1089,13 @@ void convForwardKernel(const float* xPadded, const float* weight, const float* b
                        const Conv3& c, ConvAlgorithm algorithm) {
   if (algorithm == ConvAlgorithm::Auto) {
     // The direct loop wins while the reduction per output is short and the W stride is 1;
-    // beyond that GEMM's register blocking pays for the im2col copy. Winograd needs enough
-    // channels on both sides for its 36 GEMMs to amortize the tile transforms (measured in
-    // bench/conv_bench.cpp: 64 → 64 channels on 56×56 runs ~2× faster than the packed GEMM).
+    // beyond that GEMM's register blocking pays for the im2col copy, unless Winograd applies.
     const bool shortReduction = c.inPerGroup() == 1 && c.kernelVolume() <= 64;
     if (shortReduction && c.stride[2] == 1) {
       algorithm = ConvAlgorithm::Direct;
-    } else if (winogradApplies(c) && c.inPerGroup() >= 16 && c.outPerGroup() >= 16) {
+    } else if (winogradApplies(c, ConvAlgorithm::Auto) && c.stride[1] == 1 && c.stride[2] == 1) {
+      // Here only for the adjoint passes (conv() takes Winograd before padding); their strided
+      // geometries stay on the GEMM, which their goldens cover.
       algorithm = ConvAlgorithm::Winograd;
     } else {
       algorithm = ConvAlgorithm::Im2colGemm;
@@ -1115,7 +1110,7 @@ void convForwardKernel(const float* xPadded, const float* weight, const float* b
 #ifdef __AVX512F__
   case ConvAlgorithm::Winograd:
     // Forced on a geometry it does not cover (tests run every path on every case): the GEMM.
-    if (winogradApplies(c)) {
+    if (winogradApplies(c, ConvAlgorithm::Winograd)) {
       forwardWinograd(xPadded, weight, bias, y, c);
     } else {
       forwardPackedGemm(xPadded, weight, bias, y, c);

@@ -52,7 +52,9 @@ void convForwardPhasedGemm(const float* x, const float* weight, const float* bia
 // stride cuts it into 3×3 blocks (⌈k/s⌉ = 3 along H and W: 11×11 at stride 4, 5×5 at stride 2):
 // those run as a unit-stride 3×3 convolution on the input's s×s blocks taken as channels
 // (space-to-depth). Reads the unpadded input x [N, C, size] through the pad maps.
-bool winogradUnpaddedApplies(const Conv3& c, ConvAlgorithm algorithm);
+// Auto: the geometry fits and there are ≥ 16 channels in (after blocking) and out per group;
+// Winograd (forced): the geometry fits.
+bool winogradApplies(const Conv3& c, ConvAlgorithm algorithm);
 void convForwardWinogradUnpadded(const float* x, const float* weight, const float* bias, float* y,
                                  const Conv3& c, const std::array<Index, 3>& size,
                                  const std::array<std::vector<Index>, 3>& maps);
